@@ -1,0 +1,1 @@
+"""Secret handling: redaction of secrets in logs (encryption and URL guard follow)."""
