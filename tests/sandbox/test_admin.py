@@ -103,6 +103,10 @@ def test_unknown_permissions_and_scopes_are_refused(halo: HaloInstance) -> None:
     assert bad_scope.status_code == 422
     bad_entity = halo.admin.post(halo.admin_path("/mutations"), json={"entity": "statuses"})
     assert bad_entity.status_code == 422
+    bad_agent = halo.admin.patch(halo.admin_path("/applications/1"), json={"agent_id": 999})
+    assert bad_agent.status_code == 422
+    bad_team = halo.admin.patch(halo.admin_path("/agents/2"), json={"team_ids": [999]})
+    assert bad_team.status_code == 422
 
 
 def test_new_department_is_not_visible_until_granted(halo: HaloInstance) -> None:

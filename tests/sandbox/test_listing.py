@@ -203,3 +203,16 @@ def test_actions_of_a_ticket(big: HaloInstance) -> None:
     assert all(a["ticket_id"] == ticket["id"] for a in body["actions"])
     first = big.get("Actions/1", ticket_id=ticket["id"]).json()
     assert first == body["actions"][0]
+
+
+def test_crm_notes_come_in_an_envelope_without_paging(big: HaloInstance) -> None:
+    body = big.get("CRMNote").json()
+    assert body["record_count"] == len(body["crmnotes"]) == len(big.truth("crm_notes"))
+
+
+def test_includeactive_false_alone_returns_nothing(big: HaloInstance) -> None:
+    assert big.get("Client", includeactive="false", pageinate="true").json()["clients"] == []
+
+
+def test_page_size_below_one_means_one(big: HaloInstance) -> None:
+    assert len(big.get("Client", pageinate="true", page_size=0).json()["clients"]) == 1

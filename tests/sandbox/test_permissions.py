@@ -179,7 +179,7 @@ def test_agent_me_shows_department_access(halo: HaloInstance) -> None:
 
 
 COST_FIELDS = [
-    ("Item", "items", ["costprice", "recurringcost"]),
+    ("Item", "items", ["costprice", "recurringcost", "margin"]),
     ("ClientContract", "contracts", ["costperperiod"]),
     ("SoftwareLicence", "licences", ["purchase_price"]),
     ("Asset", "assets", ["item_cost"]),
@@ -210,6 +210,7 @@ def test_line_costs_need_can_view_item_costs(
     quote = halo.get("Quotation", pageinate="true").json()["quotes"][0]
     detail = halo.get(f"Quotation/{quote['id']}").json()
     assert all(line["costprice"] is None for line in detail["lines"])
+    assert all(line["margin"] is None for line in detail["lines"])
     assert detail["margin"] is None
     asset_type = halo.get("AssetType").json()[0]
     assert asset_type["cost"] is None

@@ -167,3 +167,43 @@ def test_client_create_update_delete_with_edit_rights(
 
 def test_lookups_are_read_only(halo: HaloInstance) -> None:
     assert halo.post("Status", [{"name": "Mine"}]).status_code == 405
+
+
+def test_empty_arrays_are_refused(halo: HaloInstance) -> None:
+    assert halo.post("Tickets", []).status_code == 400
+    assert halo.post("Actions", []).status_code == 400
+
+
+def test_action_batch_is_all_or_nothing(halo: HaloInstance) -> None:
+    ticket = _create(halo)
+    response = halo.post(
+        "Actions",
+        [
+            {"ticket_id": ticket["id"], "outcome_id": 7, "new_status": 9},
+            {"ticket_id": ticket["id"], "note": "no outcome"},
+        ],
+    )
+    assert response.status_code == 400
+    assert halo.get("Actions", ticket_id=ticket["id"]).json()["actions"] == []
+    assert halo.get(f"Tickets/{ticket['id']}").json()["status_id"] == 1
+
+
+def test_actions_cannot_be_deleted(halo: HaloInstance) -> None:
+    ticket = halo.truth("tickets")[0]
+    assert halo.delete(f"Actions/1?ticket_id={ticket['id']}").status_code == 405
+
+
+def test_bad_ticket_id_on_actions_is_a_400(halo: HaloInstance) -> None:
+    response = halo.get("Actions", ticket_id="abc")
+    assert response.status_code == 400
+    assert "ticket_id" in response.json()
+
+
+def test_posted_opportunities_take_ticket_ids(halo: HaloInstance) -> None:
+    halo.set_scopes(["edit:crm", "read:tickets"])
+    halo.set_role({"crm": "modify"})
+    created = halo.post("Opportunities", [{"summary": "Upsell EDR", "client_id": 1}]).json()
+    ticket_ids = {t["id"] for t in halo.truth("tickets")}
+    assert created["id"] > max(ticket_ids)
+    updated = halo.post("Opportunities", [{"id": str(created["id"]), "oppvalue": 900}])
+    assert updated.status_code == 201 and updated.json()["oppvalue"] == 900

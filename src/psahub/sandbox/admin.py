@@ -175,6 +175,14 @@ def checked_scopes(values: list[str]) -> set[str]:
     return set(values)
 
 
+def checked_teams(instance: Instance, team_ids: list[int]) -> list[int]:
+    """Check team ids against the instance's teams."""
+    unknown = set(team_ids) - set(instance.directory.teams)
+    if unknown:
+        raise HTTPException(422, f"unknown team ids {sorted(unknown)}")
+    return list(team_ids)
+
+
 def role_from(role_id: int, body: RoleBody) -> Role:
     """Build a role from the admin API's body, refusing unknown permission names."""
     bad = (set(body.access) - set(AREA_LABELS)) | (set(body.flags) - set(FLAG_LABELS))

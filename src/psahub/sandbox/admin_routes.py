@@ -22,6 +22,7 @@ from psahub.sandbox.admin import (
     RoleBody,
     SandboxDep,
     checked_scopes,
+    checked_teams,
     credentials,
     department_access,
     describe,
@@ -129,7 +130,7 @@ def add_team(body: NamedBody, instance: InstanceDep) -> dict[str, Any]:
 
 
 @router.post("/instances/{name}/roles", status_code=201)
-def addrole_from(body: RoleBody, instance: InstanceDep) -> dict[str, Any]:
+def add_role(body: RoleBody, instance: InstanceDep) -> dict[str, Any]:
     """Add a role."""
     d = instance.directory
     role = role_from(d.next_id(d.roles), body)
@@ -138,7 +139,7 @@ def addrole_from(body: RoleBody, instance: InstanceDep) -> dict[str, Any]:
 
 
 @router.put("/instances/{name}/roles/{role_id}")
-def replacerole_from(role_id: int, body: RoleBody, instance: InstanceDep) -> dict[str, Any]:
+def replace_role(role_id: int, body: RoleBody, instance: InstanceDep) -> dict[str, Any]:
     """Replace a role's permissions (unset areas become No Access, unset flags No)."""
     if role_id not in instance.directory.roles:
         raise HTTPException(404, "no such role")
@@ -160,7 +161,7 @@ def add_agent(body: AgentBody, instance: InstanceDep) -> dict[str, Any]:
         body.email or f"agent{len(d.agents) + 1}@api.invalid",
         list(body.role_ids),
         department_access(instance, body.departments),
-        list(body.team_ids),
+        checked_teams(instance, body.team_ids),
         is_api_only=body.is_api_only,
         isdisabled=body.isdisabled,
     )
@@ -182,7 +183,7 @@ def patch_agent(agent_id: int, body: AgentPatch, instance: InstanceDep) -> dict[
     if body.departments is not None:
         agent.departments = department_access(instance, body.departments)
     if body.team_ids is not None:
-        agent.team_ids = list(body.team_ids)
+        agent.team_ids = checked_teams(instance, body.team_ids)
     if body.isdisabled is not None:
         agent.isdisabled = body.isdisabled
     instance.refresh_directory_rows()
@@ -219,6 +220,8 @@ def patch_application(
     app = instance.directory.applications.get(app_id)
     if app is None:
         raise HTTPException(404, "no such application")
+    if body.agent_id is not None and body.agent_id not in instance.directory.agents:
+        raise HTTPException(422, "agent_id must name an existing agent")
     if body.scopes is not None:
         app.scopes = checked_scopes(body.scopes)
     for field in ("active", "agent_id", "auth_method", "login_type"):

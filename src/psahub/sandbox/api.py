@@ -9,7 +9,7 @@ from psahub.sandbox.auth import Outcome, authinfo, check_bearer
 from psahub.sandbox.data.mutations import MUTABLE_TABLES, mutate
 from psahub.sandbox.entities import BY_PATH, Resource
 from psahub.sandbox.instance import Caller, Instance
-from psahub.sandbox.listing import BadParameter, list_outcome, row_view, truthy
+from psahub.sandbox.listing import BadParameter, int_param, list_outcome, row_view, truthy
 from psahub.sandbox.permissions import AREA_LABELS, Access
 from psahub.sandbox.tickets import (
     Refusal,
@@ -83,7 +83,7 @@ def _get_one(
     key = _parse_id(resource, raw_id)
     view = row_view(resource, caller, detail=True, lines=True)
     if resource.table == "actions":
-        ticket = visible_ticket(instance, caller, int(params.get("ticket_id") or 0))
+        ticket = visible_ticket(instance, caller, int_param(params, "ticket_id") or 0)
         if ticket is None:
             return Outcome(500, NULL_REFERENCE)
         action = next((a for a in ticket_actions(instance, ticket) if a["id"] == key), None)
@@ -101,7 +101,7 @@ def _list(
     instance: Instance, resource: Resource, params: Mapping[str, str], caller: Caller
 ) -> Outcome:
     if resource.table == "actions":
-        ticket = visible_ticket(instance, caller, int(params.get("ticket_id") or 0))
+        ticket = visible_ticket(instance, caller, int_param(params, "ticket_id") or 0)
         if ticket is None:
             return Outcome(500, NULL_REFERENCE)
         actions = ticket_actions(instance, ticket)
@@ -127,7 +127,7 @@ def _write(
     caller: Caller,
 ) -> Outcome:
     if method == "DELETE":
-        if len(rest) != 2 or not resource.writable:
+        if len(rest) != 2 or not resource.writable or resource.table == "actions":
             return Outcome(405, {"Message": "The requested resource does not support DELETE."})
         key = _parse_id(resource, rest[1])
         if resource.table == "tickets" and visible_ticket(instance, caller, key) is None:

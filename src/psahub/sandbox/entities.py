@@ -183,7 +183,7 @@ RESOURCES: tuple[Resource, ...] = (
         "items",
         inactive=("inactive", True),
         filters=("supplier_id",),
-        cost_fields=("costprice", "recurringcost"),
+        cost_fields=("costprice", "recurringcost", "margin"),
     ),
     Resource(
         "quotes",
@@ -193,7 +193,7 @@ RESOURCES: tuple[Resource, ...] = (
         "quotes",
         search=("title",),
         cost_fields=("margin",),
-        line_cost_fields=("costprice",),
+        line_cost_fields=("costprice", "margin"),
         has_lines=True,
     ),
     Resource(
@@ -203,6 +203,7 @@ RESOURCES: tuple[Resource, ...] = (
         "invoices",
         "invoices",
         search=("invoicenumber",),
+        filters=("client_id",),
         line_cost_fields=("unit_cost",),
         has_lines=True,
     ),
@@ -213,6 +214,7 @@ RESOURCES: tuple[Resource, ...] = (
         "invoices",
         "billing",
         search=("invoicenumber",),
+        filters=("client_id",),
         line_cost_fields=("unit_cost",),
         has_lines=True,
     ),

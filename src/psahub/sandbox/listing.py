@@ -99,9 +99,10 @@ def _build_filters(
         )
         with_active = params.get("includeactive") is None or truthy(params.get("includeactive"))
         signature.append(("active", with_active, with_inactive))
-        if not (with_active and with_inactive):
-            want_inactive = with_inactive and not with_active
-            checks.append(lambda r: (r.get(field) == inactive_value) == want_inactive)
+        if not (with_active or with_inactive):
+            checks.append(lambda r: False)
+        elif not (with_active and with_inactive):
+            checks.append(lambda r: (r.get(field) == inactive_value) == with_inactive)
     if resource.updated:
         for name, op in (("lastupdatefromdate", "ge"), ("lastupdatetodate", "le")):
             raw = params.get(name)
@@ -208,15 +209,14 @@ def list_outcome(
     paginate = resource.paged and truthy(params.get("pageinate"))
     if not paginate:
         count = int_param(params, "count")
-        if resource.paged and resource.key is not None:
-            limit = count if count is not None else DEFAULT_UNPAGED_ROWS
-            chosen = rows[: max(0, limit)]
-            return Outcome(
-                200, {"record_count": len(chosen), resource.key: [view(r) for r in chosen]}
-            )
+        if count is None and resource.paged and resource.key is not None:
+            count = DEFAULT_UNPAGED_ROWS
         chosen = rows if count is None else rows[: max(0, count)]
-        return Outcome(200, [view(r) for r in chosen])
-    page_size = min(max(1, int_param(params, "page_size") or DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        if resource.key is None:
+            return Outcome(200, [view(r) for r in chosen])
+        return Outcome(200, {"record_count": len(chosen), resource.key: [view(r) for r in chosen]})
+    requested = int_param(params, "page_size")
+    page_size = min(max(1, DEFAULT_PAGE_SIZE if requested is None else requested), MAX_PAGE_SIZE)
     page_no = max(1, int_param(params, "page_no") or 1)
     start = (page_no - 1) * page_size
     page = [view(r) for r in rows[start : start + page_size]]

@@ -150,8 +150,8 @@ class TicketWriter:
 
     def plan(self, body: Any) -> list[tuple[Record | None, Record]]:
         """Check every posted ticket; return (existing ticket or None, changes) pairs."""
-        if not isinstance(body, list):
-            raise Refusal(400, {"": "The request body must be a JSON array of tickets."})
+        if not isinstance(body, list) or not body:
+            raise Refusal(400, {"": "The request body must be a non-empty JSON array of tickets."})
         plan: list[tuple[Record | None, Record]] = []
         for index, item in enumerate(body):
             where = f"[{index}]"
@@ -278,10 +278,14 @@ def ticket_actions(instance: Instance, ticket: Record) -> list[Record]:
 
 
 def add_actions(instance: Instance, caller: Caller, body: Any) -> Outcome:
-    """``POST /Actions``: add notes to tickets, optionally changing the ticket with them."""
-    if not isinstance(body, list):
-        raise Refusal(400, {"": "The request body must be a JSON array of actions."})
-    created = []
+    """``POST /Actions``: add notes to tickets, optionally changing the ticket with them.
+
+    Like a ticket POST, the whole batch is checked before anything is stored.
+    """
+    if not isinstance(body, list) or not body:
+        raise Refusal(400, {"": "The request body must be a non-empty JSON array of actions."})
+    writer = TicketWriter(instance, caller)
+    planned = []
     for index, item in enumerate(body):
         where = f"[{index}]"
         if not isinstance(item, dict):
@@ -295,7 +299,7 @@ def add_actions(instance: Instance, caller: Caller, body: Any) -> Outcome:
             raise Refusal(
                 400, {f"{where}.outcome_id": "An Outcome must be entered for this Action"}
             )
-        change = {"id": ticket["id"]}
+        change: dict[str, Any] = {"id": ticket["id"]}
         for source, target in (
             ("new_status", "status_id"),
             ("new_agent", "agent_id"),
@@ -304,10 +308,14 @@ def add_actions(instance: Instance, caller: Caller, body: Any) -> Outcome:
         ):
             if item.get(source) not in (None, "", 0):
                 change[target] = item[source]
-        writer = TicketWriter(instance, caller)
-        writer.apply(writer.plan([change]))
+        plan = writer.plan([change]) if len(change) > 1 else []
+        planned.append((item, ticket, outcome_id, plan))
+    created = []
+    for item, ticket, outcome_id, plan in planned:
+        if plan:
+            writer.apply(plan)
+        stamp = now_stamp()
         existing = ticket_actions(instance, ticket)
-        stamp = ticket["last_update"]
         outcome = next((name for oid, name in cat.OUTCOMES if oid == outcome_id), "Note")
         action = {
             "id": len(existing) + 1,
@@ -325,9 +333,11 @@ def add_actions(instance: Instance, caller: Caller, body: Any) -> Outcome:
             "timetaken": float(item.get("timetaken") or 0),
             "actisbillable": False,
             "chargerate": 0,
-            "new_status": int(change.get("status_id", 0) or 0),
+            "new_status": int(ticket["status_id"]) if plan else 0,
         }
         instance.extra_actions.setdefault(ticket["id"], []).append(action)
         ticket["lastactiondate"] = stamp
+        ticket["last_update"] = stamp
+        instance.table("tickets").touch()
         created.append(action)
     return Outcome(201, created[0] if len(created) == 1 else created)
