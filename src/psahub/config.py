@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from psahub.security.url_guard import OutboundPolicy
+
 
 class Settings(BaseSettings):
     """Everything psahub can be configured with.
@@ -30,6 +32,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Fernet keys for secrets at rest, comma separated, newest first.",
     )
+    allow_http: bool = Field(False, description="Allow plain http:// HaloPSA URLs.")
+    allow_loopback: bool = Field(False, description="Allow HaloPSA on this machine (demo).")
+    allow_private_networks: bool = Field(
+        False, description="Allow HaloPSA on private networks (on-premise installs)."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 
@@ -39,6 +46,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
+
+    @property
+    def outbound_policy(self) -> OutboundPolicy:
+        """Which HaloPSA addresses this deployment may call."""
+        return OutboundPolicy(self.allow_http, self.allow_loopback, self.allow_private_networks)
 
     @property
     def effective_database_url(self) -> str:

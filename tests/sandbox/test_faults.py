@@ -62,3 +62,9 @@ def test_server_timing_header_and_counters(halo: HaloInstance) -> None:
     assert counters["tokens_issued"] == 1
     halo.admin.delete(halo.admin_path("/counters"))
     assert halo.counters()["requests_total"] == 0
+
+
+def test_authinfo_can_be_hidden(halo: HaloInstance) -> None:
+    halo.set_faults(hide_authinfo=True)
+    assert halo.http.get(f"{halo.api}/authinfo").status_code == 404
+    assert halo.request_token().status_code == 200

@@ -139,6 +139,7 @@ class FaultsBody(BaseModel):
     expired_token_400: bool = True
     retry_after: int | None = Field(None, ge=0)
     churn: dict[str, dict[Literal["create", "update", "delete"], int]] = {}
+    hide_authinfo: bool = False
 
 
 def root_url(request: Request) -> str:

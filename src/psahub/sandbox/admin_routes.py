@@ -274,6 +274,7 @@ def put_faults(body: FaultsBody, instance: InstanceDep) -> dict[str, Any]:
         body.expired_token_400,
         body.retry_after,
         {t: {str(k): v for k, v in c.items()} for t, c in body.churn.items()},
+        body.hide_authinfo,
     )
     return instance.faults.to_json()
 

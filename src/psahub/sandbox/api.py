@@ -157,6 +157,8 @@ def handle(
     if not rest or not rest[0]:
         return _not_found("the API root")
     if rest[0].lower() == "authinfo" and method == "GET":
+        if instance.faults.hide_authinfo:
+            return _not_found("/api/authinfo")
         return Outcome(200, authinfo(instance, root_url))
     resource = BY_PATH.get(rest[0].lower())
     if resource is None or len(rest) > 2:

@@ -56,7 +56,8 @@ class Faults:
     ``latency_ms`` delays every response; ``error_rate`` and ``drop_rate`` are the fractions of
     requests answered with a 5xx or cut off mid-body; ``expired_token_400`` answers every other
     expired token with 400 instead of 401 (a real Halo quirk); ``retry_after`` adds that header
-    to 429s; ``churn`` changes records of a table after each list page is served, as other
+    to 429s; ``hide_authinfo`` answers ``/api/authinfo`` with 404, as installs behind some
+    proxies do; ``churn`` changes records of a table after each list page is served, as other
     users of a live Halo would, e.g. ``{"tickets": {"create": 2, "update": 3, "delete": 1}}``.
     """
 
@@ -66,6 +67,7 @@ class Faults:
     expired_token_400: bool = True
     retry_after: int | None = None
     churn: dict[str, dict[str, int]] = field(default_factory=dict)
+    hide_authinfo: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """The faults as the admin API shows them."""
@@ -76,6 +78,7 @@ class Faults:
             "expired_token_400": self.expired_token_400,
             "retry_after": self.retry_after,
             "churn": self.churn,
+            "hide_authinfo": self.hide_authinfo,
         }
 
 
