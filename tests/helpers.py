@@ -95,7 +95,7 @@ class HaloInstance:
     def guide_agent(self) -> dict[str, Any]:
         return next(a for a in self.details()["agents"] if a["is_api_only"])
 
-    def set_role(self, access: dict[str, str] | None = None, **flags: bool) -> None:
+    def set_role(self, access: dict[str, str] | None = None, /, **flags: bool) -> None:
         """Change the guide's role: ``access`` overrides areas, ``flags`` overrides flags."""
         role = self.details()["roles"][0]
         body = {

@@ -1,4 +1,4 @@
-"""The ``psahub`` command line."""
+"""``psahub sandbox``: run the HaloPSA sandbox."""
 
 from __future__ import annotations
 
@@ -8,32 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from psahub import __version__
-from psahub.config import get_settings
-from psahub.log import configure_logging
-
-app = typer.Typer(
-    help="psahub: connect HaloPSA to an MSP security platform, mirror it, write tickets back.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
-)
-console = Console()
-
-
-@app.callback()
-def main() -> None:
-    """Set up logging for every command."""
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_format)
-
-
-@app.command()
-def version() -> None:
-    """Print psahub's version."""
-    console.print(f"psahub {__version__}")
+from psahub.cli.render import console, show_connect_values
 
 
 def _write_credentials(path: Path, values: dict[str, str]) -> None:
@@ -44,23 +20,6 @@ def _write_credentials(path: Path, values: dict[str, str]) -> None:
         handle.write("\n")
 
 
-def show_connect_values(values: dict[str, str], title: str) -> None:
-    """Print the five values of the Connect form as a table."""
-    table = Table(title=title, show_header=True, header_style="bold")
-    table.add_column("Connect form field")
-    table.add_column("Value", overflow="fold")
-    for label, key in (
-        ("Server Type", "server_type"),
-        ("Client Id", "client_id"),
-        ("Client Secret", "client_secret"),
-        ("Api Domain Url", "api_url"),
-        ("Tenant Id", "tenant"),
-    ):
-        table.add_row(label, values[key] or "(leave empty)")
-    console.print(table)
-
-
-@app.command()
 def sandbox(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8081,
@@ -112,7 +71,3 @@ def sandbox(
         console.print(f"Connect-form values written to {credentials_file}")
     quiet_fault_logs()
     uvicorn.Server(uvicorn_config(world, host, port, log_level="info")).run()
-
-
-if __name__ == "__main__":  # pragma: no cover
-    app()

@@ -1,0 +1,39 @@
+"""The ``psahub`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from psahub import __version__
+from psahub.cli import connect, keys, sandbox
+from psahub.cli.render import console
+from psahub.config import get_settings
+from psahub.log import configure_logging
+
+app = typer.Typer(
+    help="psahub: connect HaloPSA to an MSP security platform, mirror it, write tickets back.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def main() -> None:
+    """Set up logging for every command."""
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+
+
+@app.command()
+def version() -> None:
+    """Print psahub's version."""
+    console.print(f"psahub {__version__}")
+
+
+app.command()(sandbox.sandbox)
+app.command()(connect.connect)
+app.command()(connect.doctor)
+app.add_typer(keys.app, name="keys")
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,5 @@
+"""``python -m psahub.cli``."""
+
+from psahub.cli import app
+
+app()

@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy models, sessions and Alembic migrations. It never calls Halo."""
