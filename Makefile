@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: install
-	$(BIN)/psahub sandbox --size small --credentials-file data/sandbox-credentials.json
+	PSAHUB_ALLOW_LOOPBACK=true PSAHUB_ALLOW_HTTP=true $(BIN)/psahub demo
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks

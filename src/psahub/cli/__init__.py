@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from psahub import __version__
-from psahub.cli import connect, keys, sandbox
+from psahub.cli import connect, demo, keys, sandbox
 from psahub.cli.render import console
 from psahub.config import get_settings
 from psahub.log import configure_logging
@@ -30,6 +30,7 @@ def version() -> None:
     console.print(f"psahub {__version__}")
 
 
+app.command()(demo.demo)
 app.command()(sandbox.sandbox)
 app.command()(connect.connect)
 app.command()(connect.doctor)
