@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -58,6 +61,8 @@ class HaloClient:
         self.settings = settings
         self.retry = retry or RetryPolicy()
         self.stats = RequestStats()
+        #: HaloPSA's own clock, from the ``Date`` header of the latest successful answer.
+        self.server_time: datetime | None = None
         self.transport = BudgetedTransport(
             budget or shared_budget(),
             key=budget_key(settings),
@@ -142,6 +147,7 @@ class HaloClient:
         said = halo_message(body)
         where = f"{method} {path}"
         if outcome.action is Action.SUCCESS:
+            self._note_server_time(response)
             return body
         if outcome.action is Action.RATE_LIMITED:
             raise Retryable(
@@ -225,6 +231,12 @@ class HaloClient:
             reraise=True,
         )
         return retrying(guarded)
+
+    def _note_server_time(self, response: httpx.Response) -> None:
+        header = response.headers.get("date")
+        if header:
+            with contextlib.suppress(TypeError, ValueError):
+                self.server_time = parsedate_to_datetime(header).astimezone(UTC)
 
     def close(self) -> None:
         """Close the connection pool."""

@@ -26,6 +26,40 @@ AGREEMENTS = "Customer Agreements Access Level"
 _ALL_STATES: Mapping[str, str] = MappingProxyType(
     {"includeinactive": "true", "includeactive": "true"}
 )
+_CLOSED_TOO: Mapping[str, str] = MappingProxyType({"includeclosed": "true"})
+_LINES: Mapping[str, str] = MappingProxyType({"includelines": "true"})
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Which Halo fields fill psahub's typed columns (the full record is always kept too).
+
+    ``inactive`` is a field and the value of it that means inactive; ``closed`` a field whose
+    true value means closed. Missing names leave the column empty.
+    """
+
+    name: str | None = "name"
+    client_id: str | None = "client_id"
+    site_id: str | None = "site_id"
+    parent_id: str | None = None
+    status: str | None = None
+    kind: str | None = None
+    agent_id: str | None = None
+    amount: str | None = None
+    occurred_at: str | None = None
+    inactive: tuple[str, bool] | None = None
+    closed: str | None = None
+
+
+_NAMED = Columns(client_id=None, site_id=None)
+_TICKET = Columns(
+    name="summary",
+    status="status_id",
+    kind="tickettype_id",
+    agent_id="agent_id",
+    occurred_at="dateoccurred",
+    closed="hasbeenclosed",
+)
 
 
 @dataclass(frozen=True)
@@ -36,7 +70,8 @@ class Entity:
     ``incremental`` is the query parameter for "changed since" and ``cursor`` the record field it
     compares, both ``None`` where Halo has no such filter (those entities are re-read in full and
     compared by content). ``params`` are sent on every list request (e.g. to include inactive
-    or closed records). ``per_ticket`` entities are listed one ticket at a time.
+    or closed records). ``per_ticket`` entities are listed one ticket at a time. ``preview``
+    entities are read first, so client mapping can start while the rest syncs.
     """
 
     name: str
@@ -52,6 +87,7 @@ class Entity:
     per_ticket: bool = False
     cost_fields: tuple[str, ...] = ()
     preview: bool = False
+    columns: Columns = Columns()
 
     @property
     def label(self) -> str:
@@ -59,151 +95,86 @@ class Entity:
         return self.name.replace("_", " ")
 
 
+# fmt: off
 ENTITIES: tuple[Entity, ...] = (
-    Entity(
-        "clients",
-        "Client",
-        "clients",
-        "read:customers",
-        CUSTOMERS,
-        incremental="lastupdatefromdate",
-        cursor="alastupdate",
-        params=_ALL_STATES,
-        preview=True,
-    ),
-    Entity(
-        "sites",
-        "Site",
-        "sites",
-        "read:customers",
-        CUSTOMERS,
-        incremental="lastupdatefromdate",
-        cursor="slastupdate",
-        params=_ALL_STATES,
-    ),
-    Entity(
-        "users",
-        "Users",
-        "users",
-        "read:customers",
-        USERS,
-        incremental="lastupdatefromdate",
-        cursor="ulastupdate",
-        params=_ALL_STATES,
-    ),
-    Entity(
-        "agents",
-        "Agent",
-        None,
-        "read:tickets",
-        None,
-        paged=False,
-        params={"includeenabled": "true", "includedisabled": "true"},
-        preview=True,
-    ),
-    Entity(
-        "teams",
-        "Team",
-        None,
-        "read:tickets",
-        None,
-        paged=False,
-        params={"includeinactive": "true"},
-        preview=True,
-    ),
-    Entity(
-        "ticket_types",
-        "TicketType",
-        None,
-        "read:tickets",
-        None,
-        paged=False,
-        params={"showinactive": "true"},
-        preview=True,
-    ),
-    Entity("statuses", "Status", None, "read:tickets", None, paged=False, preview=True),
-    Entity("priorities", "Priority", None, "read:tickets", None, paged=False, preview=True),
-    Entity(
-        "tickets",
-        "Tickets",
-        "tickets",
-        "read:tickets",
-        TICKETS,
-        incremental="lastupdatefromdate",
-        cursor="last_update",
-        params={"includeclosed": "true"},
-    ),
-    Entity(
-        "actions",
-        "Actions",
-        "actions",
-        "read:tickets",
-        TICKETS,
-        primary_key=("ticket_id", "id"),
-        paged=False,
-        per_ticket=True,
-    ),
-    Entity(
-        "opportunities",
-        "Opportunities",
-        "tickets",
-        "read:crm",
-        CRM,
-        incremental="lastupdatefromdate",
-        cursor="last_update",
-        params={"includeclosed": "true"},
-    ),
-    Entity("crm_notes", "CRMNote", "crmnotes", "read:crm", CRM, paged=False),
-    Entity(
-        "contracts",
-        "ClientContract",
-        "contracts",
-        "read:contracts",
-        AGREEMENTS,
-        params=_ALL_STATES,
-        cost_fields=("costperperiod",),
-    ),
-    Entity("suppliers", "Supplier", "suppliers", "read:suppliers", SUPPLIERS, params=_ALL_STATES),
-    Entity(
-        "items",
-        "Item",
-        "items",
-        "read:items",
-        ITEMS,
-        params=_ALL_STATES,
-        cost_fields=("costprice", "recurringcost"),
-    ),
-    Entity("quotes", "Quotation", "quotes", "read:quotes", QUOTES, params={"includelines": "true"}),
-    Entity(
-        "invoices",
-        "Invoice",
-        "invoices",
-        "read:invoices",
-        INVOICES,
-        params={"includelines": "true"},
-    ),
-    Entity(
-        "recurring_invoices",
-        "RecurringInvoice",
-        "invoices",
-        "read:invoices",
-        BILLING,
-        params={"includelines": "true"},
-    ),
-    Entity("licences", "SoftwareLicence", "licences", "read:software", ASSETS, params=_ALL_STATES),
-    Entity(
-        "assets",
-        "Asset",
-        "assets",
-        "read:assets",
-        ASSETS,
-        incremental="lastupdatefromdate",
-        cursor="dlastupdate",
-        params=_ALL_STATES,
-        cost_fields=("item_cost",),
-    ),
-    Entity("asset_types", "AssetType", None, "read:assets", ASSETS, paged=False),
+    Entity("clients", "Client", "clients", "read:customers", CUSTOMERS, preview=True,
+           incremental="lastupdatefromdate", cursor="alastupdate", params=_ALL_STATES,
+           columns=Columns(client_id="id", site_id="main_site_id", kind="toplevel_id",
+                           occurred_at="datecreated", inactive=("inactive", True))),
+    Entity("sites", "Site", "sites", "read:customers", CUSTOMERS,
+           incremental="lastupdatefromdate", cursor="slastupdate", params=_ALL_STATES,
+           columns=Columns(site_id="id", inactive=("inactive", True))),
+    Entity("users", "Users", "users", "read:customers", USERS,
+           incremental="lastupdatefromdate", cursor="ulastupdate", params=_ALL_STATES,
+           columns=Columns(site_id="site_id_int", inactive=("inactive", True))),
+    Entity("agents", "Agent", None, "read:tickets", None, paged=False, preview=True,
+           params={"includeenabled": "true", "includedisabled": "true",
+                   "includeapiagents": "true", "includeunassigned": "true"},
+           columns=Columns(client_id=None, site_id=None, kind="team",
+                           inactive=("isdisabled", True))),
+    Entity("teams", "Team", None, "read:tickets", None, paged=False, preview=True,
+           params={"includeinactive": "true"},
+           columns=Columns(client_id=None, site_id=None, parent_id="department_id",
+                           inactive=("inactive", True))),
+    Entity("ticket_types", "TicketType", None, "read:tickets", None, paged=False,
+           preview=True, params={"showinactive": "true"},
+           columns=Columns(client_id=None, site_id=None, inactive=("inactive", True))),
+    Entity("statuses", "Status", None, "read:tickets", None, paged=False, preview=True,
+           columns=_NAMED),
+    Entity("priorities", "Priority", None, "read:tickets", None, paged=False, preview=True,
+           columns=Columns(client_id=None, site_id=None, kind="priorityid",
+                           parent_id="slaid")),
+    Entity("tickets", "Tickets", "tickets", "read:tickets", TICKETS,
+           incremental="lastupdatefromdate", cursor="last_update", params=_CLOSED_TOO,
+           columns=_TICKET),
+    Entity("actions", "Actions", "actions", "read:tickets", TICKETS, paged=False,
+           per_ticket=True, primary_key=("ticket_id", "id"),
+           columns=Columns(name="note", client_id=None, site_id=None, parent_id="ticket_id",
+                           kind="outcome_id", agent_id="who_agentid",
+                           occurred_at="datetime")),
+    Entity("opportunities", "Opportunities", "tickets", "read:crm", CRM,
+           incremental="lastupdatefromdate", cursor="last_update", params=_CLOSED_TOO,
+           columns=Columns(name="summary", status="status_id", agent_id="agent_id",
+                           amount="oppvalue", occurred_at="dateoccurred",
+                           closed="hasbeenclosed")),
+    Entity("crm_notes", "CRMNote", "crmnotes", "read:crm", CRM, paged=False,
+           columns=Columns(name="note", agent_id="who_agentid", occurred_at="datetime")),
+    Entity("contracts", "ClientContract", "contracts", "read:contracts", AGREEMENTS,
+           params=_ALL_STATES, cost_fields=("costperperiod",),
+           columns=Columns(name="ref", status="status", kind="contracttype_name",
+                           amount="periodchargeamount", occurred_at="start_date",
+                           inactive=("active", False))),
+    Entity("suppliers", "Supplier", "suppliers", "read:suppliers", SUPPLIERS,
+           params=_ALL_STATES,
+           columns=Columns(client_id=None, site_id=None, inactive=("inactive", True))),
+    Entity("items", "Item", "items", "read:items", ITEMS, params=_ALL_STATES,
+           cost_fields=("costprice", "recurringcost"),
+           columns=Columns(client_id=None, site_id=None, parent_id="supplier_id",
+                           kind="assetgroup_name", amount="baseprice",
+                           inactive=("inactive", True))),
+    Entity("quotes", "Quotation", "quotes", "read:quotes", QUOTES, params=_LINES,
+           columns=Columns(name="title", parent_id="ticket_id", status="status",
+                           agent_id="agent_id", amount="total", occurred_at="date")),
+    Entity("invoices", "Invoice", "invoices", "read:invoices", INVOICES, params=_LINES,
+           columns=Columns(name="invoicenumber", site_id=None, status="paymentstatus",
+                           amount="total", occurred_at="invoice_date")),
+    Entity("recurring_invoices", "RecurringInvoice", "invoices", "read:invoices", BILLING,
+           params=_LINES,
+           columns=Columns(name="invoicenumber", site_id=None, amount="total",
+                           occurred_at="startdate", inactive=("disabled", True))),
+    Entity("licences", "SoftwareLicence", "licences", "read:software", ASSETS,
+           params=_ALL_STATES,
+           columns=Columns(parent_id="supplier_id", kind="vendor", amount="price",
+                           occurred_at="start_date", inactive=("is_active", False))),
+    Entity("assets", "Asset", "assets", "read:assets", ASSETS, params=_ALL_STATES,
+           incremental="lastupdatefromdate", cursor="dlastupdate",
+           cost_fields=("item_cost",),
+           columns=Columns(name="inventory_number", status="status_id", kind="assettype_id",
+                           inactive=("inactive", True))),
+    Entity("asset_types", "AssetType", None, "read:assets", ASSETS, paged=False,
+           columns=Columns(client_id=None, site_id=None, kind="assetgroup_name")),
 )
+# fmt: on
 
 BY_NAME: Mapping[str, Entity] = MappingProxyType({e.name: e for e in ENTITIES})
 

@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -14,10 +28,31 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timestamps stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store in UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     """Base of every model."""
 
-    type_annotation_map = {dict[str, Any]: JSON, datetime: DateTime(timezone=True)}
+    type_annotation_map = {dict[str, Any]: JSON, datetime: UTCDateTime()}
 
 
 class Account(Base):
@@ -55,6 +90,11 @@ class Integration(Base):
     rate_limit_requests: Mapped[int] = mapped_column(Integer, default=300)
     rate_limit_window: Mapped[float] = mapped_column(Float, default=300.0)
     health: Mapped[str] = mapped_column(String(32), default="never_synced")
+    sync_every: Mapped[int] = mapped_column(Integer, default=900)
+    reconcile_every: Mapped[int] = mapped_column(Integer, default=86_400)
+    next_sync_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    next_reconcile_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    preview_ready_at: Mapped[datetime | None] = mapped_column(nullable=True)
     last_report: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     connected_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -69,3 +109,127 @@ class Integration(Base):
     def secret_context(self) -> dict[str, object]:
         """What the client secret's ciphertext is bound to."""
         return {"account": self.account_id, "integration": self.id, "field": "client_secret"}
+
+
+_BigInt = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class MirrorRecord(Base):
+    """One Halo record as received (``raw_json``) plus the typed columns psahub queries.
+
+    Deleted records are tombstoned (``deleted_at``), never dropped.
+    """
+
+    __tablename__ = "mirror_records"
+    __table_args__ = (
+        UniqueConstraint("integration_id", "entity", "halo_id", name="uq_mirror_record"),
+        Index("ix_mirror_client", "integration_id", "entity", "client_id"),
+        Index("ix_mirror_changed", "integration_id", "entity", "changed_at"),
+        Index("ix_mirror_parent", "integration_id", "entity", "parent_id"),
+    )
+
+    id: Mapped[int] = mapped_column(_BigInt, primary_key=True, autoincrement=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(32))
+    halo_id: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str | None] = mapped_column(String(500))
+    client_id: Mapped[int | None] = mapped_column(BigInteger)
+    site_id: Mapped[int | None] = mapped_column(BigInteger)
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    agent_id: Mapped[int | None] = mapped_column(BigInteger)
+    status: Mapped[str | None] = mapped_column(String(100))
+    kind: Mapped[str | None] = mapped_column(String(200))
+    amount: Mapped[float | None] = mapped_column(Float)
+    occurred_at: Mapped[datetime | None] = mapped_column()
+    changed_at: Mapped[datetime | None] = mapped_column()
+    inactive: Mapped[bool] = mapped_column(Boolean, default=False)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    raw_json: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(32))
+    first_seen_at: Mapped[datetime] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column()
+    deleted_at: Mapped[datetime | None] = mapped_column()
+    actions_synced_for: Mapped[str | None] = mapped_column(String(64))
+
+
+class SyncCheckpoint(Base):
+    """Where one entity's sync stands; committed with the page it describes."""
+
+    __tablename__ = "sync_checkpoints"
+    __table_args__ = (UniqueConstraint("integration_id", "entity", name="uq_checkpoint"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(32))
+    cursor: Mapped[datetime | None] = mapped_column()
+    full_done_at: Mapped[datetime | None] = mapped_column()
+    pass_id: Mapped[str | None] = mapped_column(String(40))
+    pass_kind: Mapped[str | None] = mapped_column(String(16))
+    pass_from: Mapped[datetime | None] = mapped_column()
+    pass_started_at: Mapped[datetime | None] = mapped_column()
+    pass_max_changed: Mapped[datetime | None] = mapped_column()
+    next_page: Mapped[int] = mapped_column(Integer, default=1)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SyncSeen(Base):
+    """Records a full pass has seen, so deletions can be found when it ends."""
+
+    __tablename__ = "sync_seen"
+
+    pass_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    halo_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+class SyncRun(Base):
+    """What one sync of one entity did: counts, timing, and the error with its fix."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (Index("ix_sync_runs_latest", "integration_id", "entity", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    integration_id: Mapped[int] = mapped_column(ForeignKey("integrations.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    added: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    tombstoned: Mapped[int] = mapped_column(Integer, default=0)
+    rate_limited: Mapped[int] = mapped_column(Integer, default=0)
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    record_count: Mapped[int | None] = mapped_column(Integer)
+    problem: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+    fix: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Job(Base):
+    """A unit of background work. The row is the truth; a queue only carries its id."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_claim", "status", "run_after"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+    integration_id: Mapped[int] = mapped_column(
+        ForeignKey("integrations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column()
+    finished_at: Mapped[datetime | None] = mapped_column()
+    error: Mapped[str | None] = mapped_column(Text)

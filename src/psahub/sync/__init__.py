@@ -1,0 +1,1 @@
+"""Running one entity for one integration: page → upsert → checkpoint; deletions; runs; health."""

@@ -1,0 +1,202 @@
+"""Syncing ticket actions: Halo lists them one ticket at a time.
+
+A ticket's actions are re-read when the ticket changed since they were last read (its content
+hash differs from ``actions_synced_for``), newest tickets first. Each ticket's list is
+complete, so actions missing from it are tombstoned exactly. Tickets are done in small
+batches, each committed with its markers, so the work resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from psahub.halo.client import HaloClient
+from psahub.halo.entities import entity
+from psahub.halo.errors import HaloError, Problem
+from psahub.halo.paging import records_of, with_fix
+from psahub.store.models import MirrorRecord, SyncRun, utcnow
+from psahub.sync.upsert import Scope, tombstone, upsert_records
+
+ACTIONS = entity("actions")
+TICKETS = entity("tickets")
+BATCH = 20
+
+
+@dataclass
+class ActionsResult:
+    """What an actions sync did."""
+
+    run_id: int
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    fix: str | None = None
+    problem: str | None = None
+
+
+def _stale_tickets(session: Session, scope: Scope, limit: int) -> list[tuple[int, str, str]]:
+    """Tickets whose actions are out of date: (row id, ticket id, content hash)."""
+    query = (
+        select(MirrorRecord.id, MirrorRecord.halo_id, MirrorRecord.content_hash)
+        .where(
+            MirrorRecord.integration_id == scope.integration_id,
+            MirrorRecord.entity == TICKETS.name,
+            MirrorRecord.deleted_at.is_(None),
+            or_(
+                MirrorRecord.actions_synced_for.is_(None),
+                MirrorRecord.actions_synced_for != MirrorRecord.content_hash,
+            ),
+        )
+        .order_by(MirrorRecord.changed_at.desc(), MirrorRecord.id.desc())
+        .limit(limit)
+    )
+    return [(r[0], r[1], r[2]) for r in session.execute(query)]
+
+
+def _bury_orphans(sessions: sessionmaker[Session], scope: Scope) -> int:
+    """Tombstone the actions of tickets that were tombstoned."""
+    with sessions.begin() as session:
+        gone = [
+            int(key)
+            for key in session.scalars(
+                select(MirrorRecord.halo_id).where(
+                    MirrorRecord.integration_id == scope.integration_id,
+                    MirrorRecord.entity == TICKETS.name,
+                    MirrorRecord.deleted_at.is_not(None),
+                )
+            )
+            if key.isdigit()
+        ]
+        buried = 0
+        for start in range(0, len(gone), 500):
+            result = session.execute(
+                update(MirrorRecord)
+                .where(
+                    MirrorRecord.integration_id == scope.integration_id,
+                    MirrorRecord.entity == ACTIONS.name,
+                    MirrorRecord.parent_id.in_(gone[start : start + 500]),
+                    MirrorRecord.deleted_at.is_(None),
+                )
+                .values(deleted_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
+            buried += int(getattr(result, "rowcount", 0) or 0)
+        return buried
+
+
+def _fetch(client: HaloClient, ticket_id: str) -> list[dict[str, Any]] | None:
+    """A ticket's actions, or ``None`` when the ticket is gone."""
+    try:
+        body = client.get(ACTIONS.path, {"ticket_id": ticket_id})
+    except HaloError as error:
+        if error.problem in (Problem.NOT_FOUND, Problem.SERVER):
+            return None
+        raise with_fix(ACTIONS, error) from None
+    rows, _ = records_of(body, ACTIONS.key)
+    return rows
+
+
+def sync_actions(
+    sessions: sessionmaker[Session],
+    account_id: int,
+    integration_id: int,
+    client: HaloClient,
+    *,
+    workers: int = 4,
+    max_tickets: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ActionsResult:
+    """Read the actions of every ticket that changed since its actions were last read."""
+    scope = Scope(account_id, integration_id, ACTIONS)
+    ticket_scope = Scope(account_id, integration_id, TICKETS)
+    before = client.stats.requests
+    with sessions.begin() as session:
+        run = SyncRun(
+            account_id=account_id,
+            integration_id=integration_id,
+            entity=ACTIONS.name,
+            kind="incremental",
+            status="running",
+            started_at=utcnow(),
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    counts = {"tickets": 0, "added": 0, "updated": 0, "unchanged": 0, "tombstoned": 0}
+    counts["tombstoned"] += _bury_orphans(sessions, scope)
+    result = ActionsResult(run_id, "succeeded", counts)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")
+    try:
+        while max_tickets is None or counts["tickets"] < max_tickets:
+            room = BATCH if max_tickets is None else min(BATCH, max_tickets - counts["tickets"])
+            with sessions() as session:
+                batch = _stale_tickets(session, ticket_scope, room)
+            if not batch:
+                break
+            fetched = list(pool.map(lambda t: _fetch(client, t[1]), batch))
+            _store(sessions, scope, batch, fetched, counts)
+            if progress:
+                progress(counts["tickets"], counts["added"] + counts["updated"])
+    except HaloError as error:
+        result.status, result.error, result.fix = "failed", str(error), error.fix
+        result.problem = error.problem.value
+    finally:
+        pool.shutdown(wait=True)
+    with sessions.begin() as session:
+        finished = session.get(SyncRun, run_id)
+        assert finished is not None
+        run = finished
+        run.status, run.finished_at = result.status, utcnow()
+        run.requests = client.stats.requests - before
+        run.pages = counts["tickets"]
+        run.added, run.updated = counts["added"], counts["updated"]
+        run.unchanged, run.tombstoned = counts["unchanged"], counts["tombstoned"]
+        run.error, run.fix, run.problem = result.error, result.fix, result.problem
+        run.note = f"actions of {counts['tickets']} tickets read"
+    return result
+
+
+def _store(
+    sessions: sessionmaker[Session],
+    scope: Scope,
+    batch: list[tuple[int, str, str]],
+    fetched: list[list[dict[str, Any]] | None],
+    counts: dict[str, int],
+) -> None:
+    now = utcnow()
+    with sessions.begin() as session:
+        for (row_id, ticket_id, digest), actions in zip(batch, fetched, strict=True):
+            parent = int(ticket_id) if ticket_id.isdigit() else None
+            keep: set[str] = set()
+            if actions:
+                for action in actions:
+                    action.setdefault("ticket_id", parent)
+                page, keys = upsert_records(session, scope, actions, now, parent_id=parent)
+                keep.update(keys)
+                counts["added"] += page.added
+                counts["updated"] += page.updated
+                counts["unchanged"] += page.unchanged
+            existing = session.scalars(
+                select(MirrorRecord.halo_id).where(
+                    MirrorRecord.integration_id == scope.integration_id,
+                    MirrorRecord.entity == ACTIONS.name,
+                    MirrorRecord.parent_id == parent,
+                    MirrorRecord.deleted_at.is_(None),
+                )
+            )
+            counts["tombstoned"] += tombstone(
+                session, scope, [k for k in existing if k not in keep], now
+            )
+            session.execute(
+                update(MirrorRecord)
+                .where(MirrorRecord.id == row_id)
+                .values(actions_synced_for=digest)
+                .execution_options(synchronize_session=False)
+            )
+            counts["tickets"] += 1
