@@ -18,6 +18,9 @@ from psahub.runtime import Runtime, open_runtime
 from psahub.sandbox.server import BackgroundSandbox
 from psahub.security.secrets import generate_key
 from tests.helpers import HaloInstance, unique_name
+from tests.mirroring import mirror_of
+
+__all__ = ["mirror_of"]  # a fixture, shared by the sync, jobs and CLI tests
 
 
 @pytest.fixture(scope="session")

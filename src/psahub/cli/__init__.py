@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from psahub import __version__
-from psahub.cli import connect, demo, keys, sandbox
+from psahub.cli import connect, demo, keys, mirror, sandbox, serve
 from psahub.cli.render import console
 from psahub.config import get_settings
 from psahub.log import configure_logging
@@ -34,6 +34,10 @@ app.command()(demo.demo)
 app.command()(sandbox.sandbox)
 app.command()(connect.connect)
 app.command()(connect.doctor)
+app.command()(mirror.sync)
+app.command()(mirror.status)
+app.command()(mirror.export)
+app.command()(serve.serve)
 app.add_typer(keys.app, name="keys")
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,7 +22,8 @@ AccountOption = Annotated[str, typer.Option(help="The psahub account (MSP) to us
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
 
 
-def _runtime() -> Runtime:
+def open_cli_runtime() -> Runtime:
+    """Open the runtime, turning a key problem into a clear message and exit code."""
     try:
         return open_runtime(get_settings())
     except SecretError as error:
@@ -71,7 +72,7 @@ def connect(
         "api_url": api_url,
         "tenant": tenant,
     }
-    runtime = _runtime()
+    runtime = open_cli_runtime()
     try:
         result = connect_integration(runtime, account, fields)
     finally:
@@ -98,7 +99,7 @@ def doctor(
     as_json: JsonOption = False,
 ) -> None:
     """Run every check again for the stored HaloPSA integration."""
-    runtime = _runtime()
+    runtime = open_cli_runtime()
     try:
         stored = integrations_of(runtime, account)
         chosen = [i for i in stored if integration is None or i.id == integration]

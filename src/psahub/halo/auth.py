@@ -13,8 +13,8 @@ import httpx
 from psahub.halo import guide
 from psahub.halo.errors import (
     Action,
-    HaloError,
     Problem,
+    Retryable,
     TokenError,
     halo_message,
     parse_body,
@@ -215,7 +215,7 @@ class TokenProvider:
         body = parse_body(response)
         outcome = resolve(response.status_code, body, response.headers)
         if outcome.action in (Action.RETRY, Action.RATE_LIMITED):
-            raise HaloError(
+            raise Retryable(
                 f"the token request failed: {outcome.explanation}",
                 outcome.problem,
                 status=response.status_code,

@@ -15,7 +15,15 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 from psahub import __version__
 from psahub.halo.auth import AuthEndpoint, HaloAuth, Token, TokenProvider, discover
 from psahub.halo.budget import Limit, RateBudget, shared_budget
-from psahub.halo.errors import Action, HaloError, Problem, halo_message, parse_body, resolve
+from psahub.halo.errors import (
+    Action,
+    HaloError,
+    Problem,
+    Retryable,
+    halo_message,
+    parse_body,
+    resolve,
+)
 from psahub.halo.form import ConnectionSettings
 from psahub.halo.transport import RATE_LIMIT_PAUSE, BudgetedTransport, RequestStats
 from psahub.security.url_guard import OutboundPolicy, check_url
@@ -30,10 +38,6 @@ class RetryPolicy:
     initial_wait: float = 1.0
     max_wait: float = 60.0
     rate_limit_pause: float = RATE_LIMIT_PAUSE
-
-
-class Retryable(HaloError):
-    """A failure worth another attempt (5xx, timeouts, dropped connections, 429)."""
 
 
 class HaloClient:

@@ -162,6 +162,10 @@ class HaloError(Exception):
         return text
 
 
+class Retryable(HaloError):
+    """A failure worth another attempt (5xx, timeouts, dropped connections, 429)."""
+
+
 class TokenError(HaloError):
     """The token endpoint refused the credentials, tenant or scopes."""
 

@@ -40,7 +40,9 @@ class ActionsResult:
     problem: str | None = None
 
 
-def _stale_tickets(session: Session, scope: Scope, limit: int) -> list[tuple[int, str, str]]:
+def _stale_tickets(
+    session: Session, scope: Scope, limit: int, skip: set[int]
+) -> list[tuple[int, str, str]]:
     """Tickets whose actions are out of date: (row id, ticket id, content hash)."""
     query = (
         select(MirrorRecord.id, MirrorRecord.halo_id, MirrorRecord.content_hash)
@@ -52,6 +54,7 @@ def _stale_tickets(session: Session, scope: Scope, limit: int) -> list[tuple[int
                 MirrorRecord.actions_synced_for.is_(None),
                 MirrorRecord.actions_synced_for != MirrorRecord.content_hash,
             ),
+            MirrorRecord.id.not_in(skip),
         )
         .order_by(MirrorRecord.changed_at.desc(), MirrorRecord.id.desc())
         .limit(limit)
@@ -90,13 +93,18 @@ def _bury_orphans(sessions: sessionmaker[Session], scope: Scope) -> int:
         return buried
 
 
-def _fetch(client: HaloClient, ticket_id: str) -> list[dict[str, Any]] | None:
-    """A ticket's actions, or ``None`` when the ticket is gone."""
+def _fetch(client: HaloClient, ticket_id: str) -> list[dict[str, Any]] | HaloError:
+    """A ticket's actions, or the temporary error that kept them from being read.
+
+    Halo answers 500 for the actions of a ticket that no longer exists, so a 500 cannot tell
+    "gone" from "broken": either way the ticket is tried again at the next sync, and the
+    tickets' full reconcile tombstones it (and its actions) if it really is gone.
+    """
     try:
         body = client.get(ACTIONS.path, {"ticket_id": ticket_id})
     except HaloError as error:
-        if error.problem in (Problem.NOT_FOUND, Problem.SERVER):
-            return None
+        if error.problem in (Problem.NOT_FOUND, Problem.SERVER, Problem.UNREACHABLE):
+            return error
         raise with_fix(ACTIONS, error) from None
     rows, _ = records_of(body, ACTIONS.key)
     return rows
@@ -115,7 +123,7 @@ def sync_actions(
     """Read the actions of every ticket that changed since its actions were last read."""
     scope = Scope(account_id, integration_id, ACTIONS)
     ticket_scope = Scope(account_id, integration_id, TICKETS)
-    before = client.stats.requests
+    before, limited_before = client.stats.requests, client.stats.rate_limited
     with sessions.begin() as session:
         run = SyncRun(
             account_id=account_id,
@@ -132,15 +140,23 @@ def sync_actions(
     counts["tombstoned"] += _bury_orphans(sessions, scope)
     result = ActionsResult(run_id, "succeeded", counts)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")
+    deferred: set[int] = set()
     try:
         while max_tickets is None or counts["tickets"] < max_tickets:
             room = BATCH if max_tickets is None else min(BATCH, max_tickets - counts["tickets"])
             with sessions() as session:
-                batch = _stale_tickets(session, ticket_scope, room)
+                batch = _stale_tickets(session, ticket_scope, room, deferred)
             if not batch:
                 break
             fetched = list(pool.map(lambda t: _fetch(client, t[1]), batch))
-            _store(sessions, scope, batch, fetched, counts)
+            read = [(t, f) for t, f in zip(batch, fetched, strict=True) if isinstance(f, list)]
+            failed = [f for f in fetched if isinstance(f, HaloError)]
+            if failed and not read:
+                raise failed[-1]  # nothing gets through: stop rather than spin
+            deferred.update(
+                t[0] for t, f in zip(batch, fetched, strict=True) if isinstance(f, HaloError)
+            )
+            _store(sessions, scope, [t for t, _f in read], [f for _t, f in read], counts)
             if progress:
                 progress(counts["tickets"], counts["added"] + counts["updated"])
     except HaloError as error:
@@ -148,17 +164,24 @@ def sync_actions(
         result.problem = error.problem.value
     finally:
         pool.shutdown(wait=True)
+    if deferred and result.status == "succeeded":
+        result.status = "warning"
     with sessions.begin() as session:
         finished = session.get(SyncRun, run_id)
         assert finished is not None
         run = finished
         run.status, run.finished_at = result.status, utcnow()
-        run.requests = client.stats.requests - before
+        run.requests = counts["requests"] = client.stats.requests - before
+        run.rate_limited = counts["rate_limited"] = client.stats.rate_limited - limited_before
         run.pages = counts["tickets"]
         run.added, run.updated = counts["added"], counts["updated"]
         run.unchanged, run.tombstoned = counts["unchanged"], counts["tombstoned"]
         run.error, run.fix, run.problem = result.error, result.fix, result.problem
-        run.note = f"actions of {counts['tickets']} tickets read"
+        run.note = f"actions of {counts['tickets']} tickets read" + (
+            f"; {len(deferred)} tickets could not be read now and are tried again next sync"
+            if deferred
+            else ""
+        )
     return result
 
 
@@ -166,7 +189,7 @@ def _store(
     sessions: sessionmaker[Session],
     scope: Scope,
     batch: list[tuple[int, str, str]],
-    fetched: list[list[dict[str, Any]] | None],
+    fetched: list[list[dict[str, Any]]],
     counts: dict[str, int],
 ) -> None:
     now = utcnow()

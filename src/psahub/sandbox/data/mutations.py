@@ -131,8 +131,16 @@ def mutate(
     gen = Generator(instance, rng=instance.rng, now=utcnow())
     target = instance.table(table)
     stamp = now_stamp()
+    before = {name: set(t.records) for name, t in instance.tables.items()}
     created = _creator(gen, table)(create) if create else []
-    for record in created:
+    # Creating a client also creates its sites and users: every new record is stamped now.
+    new_anywhere = [
+        record
+        for name, t in instance.tables.items()
+        for key, record in t.records.items()
+        if create and key not in before[name]
+    ]
+    for record in new_anywhere:
         for name in ("dateoccurred", "datecreated", *CHANGE_STAMPS):
             if name in record:
                 record[name] = stamp

@@ -1,0 +1,1 @@
+"""The web app: pages, the JSON API and the embedded runner's home."""
