@@ -7,14 +7,20 @@ from typing import Annotated
 
 import typer
 
+from psahub.cli.mirror import run_with_progress, show_summary
 from psahub.cli.render import console, errors, show_connect_values, show_report
 from psahub.config import get_settings
 from psahub.connections import DEFAULT_ACCOUNT, connect
-from psahub.runtime import open_runtime
+from psahub.jobs import queue
+from psahub.jobs.embedded import EmbeddedRunner
+from psahub.runtime import Runtime, open_runtime
 from psahub.sandbox.admin import credentials
+from psahub.sandbox.faults import RateLimit
 from psahub.sandbox.server import BackgroundSandbox
 from psahub.sandbox.world import Sandbox
 from psahub.security.secrets import SecretError
+from psahub.store.models import Integration
+from psahub.sync.service import plan
 
 
 def demo(
@@ -32,7 +38,10 @@ def demo(
     world = Sandbox()
     with console.status(f"Generating a {size} HaloPSA instance..."):
         try:
-            instance, app = world.create_instance("demo", "cloud", "demo", 1, size)
+            # No rate limit in the demo: its first sync should take seconds, not an hour.
+            instance, app = world.create_instance(
+                "demo", "cloud", "demo", 1, size, rate_limit=RateLimit(enabled=False)
+            )
         except ValueError as error:
             errors.print(f"[bold red]{error}[/]")
             raise typer.Exit(2) from None
@@ -50,17 +59,39 @@ def demo(
         raise typer.Exit(2) from None
     with console.status("Connecting psahub to the sandbox and checking every permission..."):
         result = connect(runtime, DEFAULT_ACCOUNT, values)
-    runtime.close()
     if result.report is not None:
         show_report(result.report)
+    runner = None
+    if result.integration_id is not None:
+        _raise_demo_limit(runtime, result.integration_id)
+        console.print("First sync: mirroring everything the permissions can read...")
+        job_id = queue.enqueue(runtime.sessions, 1, result.integration_id, "sync")
+        if queue.claim(runtime.sessions, job_id) is not None:
+            names = [e.name for e in plan()]
+            show_summary(
+                run_with_progress(runtime, job_id, result.integration_id, names, False, None)
+            )
+        runner = EmbeddedRunner(runtime).start()
     console.print(
-        f"Database: {settings.effective_database_url}\n"
-        "In another shell, with the same PSAHUB_ALLOW_LOOPBACK=true PSAHUB_ALLOW_HTTP=true: "
-        "`psahub doctor` re-runs the checks. Press Ctrl+C to stop."
+        f"Database: {settings.effective_database_url}. The runner syncs again every 15 "
+        "minutes while this runs. In another shell, with the same PSAHUB_ALLOW_LOOPBACK=true "
+        "PSAHUB_ALLOW_HTTP=true: `psahub status`, `psahub export tickets`, `psahub doctor`. "
+        "Press Ctrl+C to stop."
     )
     try:
         threading.Event().wait()
     except KeyboardInterrupt:
         console.print("Stopping.")
     finally:
+        if runner is not None:
+            runner.stop(wait=False)
+        runtime.close()
         server.stop()
+
+
+def _raise_demo_limit(runtime: Runtime, integration_id: int) -> None:
+    """The demo's sandbox has no rate limit to respect; a real HaloPSA keeps the default."""
+    with runtime.sessions.begin() as session:
+        integration = session.get(Integration, integration_id)
+        if integration is not None:
+            integration.rate_limit_requests, integration.rate_limit_window = 100_000, 1.0

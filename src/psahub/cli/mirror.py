@@ -78,17 +78,17 @@ def sync(
             message = str(queue.JobConflict(active)) if active else "the sync could not start"
             errors.print(f"[bold red]Not started:[/] {message}.")
             raise typer.Exit(EXIT_FAILED)
-        report = _run_with_progress(
+        report = run_with_progress(
             runtime, job_id, target.id, [e.name for e in order], full, entity
         )
     finally:
         runtime.close()
-    _summary(report)
+    show_summary(report)
     if not report.ok:
         raise typer.Exit(EXIT_FAILED)
 
 
-def _run_with_progress(
+def run_with_progress(
     runtime: Runtime,
     job_id: int,
     integration_id: int,
@@ -96,6 +96,7 @@ def _run_with_progress(
     full: bool,
     entities: list[str] | None,
 ) -> SyncReport:
+    """Run a claimed sync job in this process with a progress bar per entity."""
     columns = (
         TextColumn("{task.description:<20}"),
         BarColumn(),
@@ -134,7 +135,8 @@ def _run_with_progress(
     return report
 
 
-def _summary(report: SyncReport) -> None:
+def show_summary(report: SyncReport) -> None:
+    """Print what a sync did, entity by entity, and each failure's fix."""
     table = Table(title=f"Sync: {report.health.value}", header_style="bold")
     for column in (
         "entity",
