@@ -107,3 +107,24 @@ def test_sync_without_an_integration(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     result = runner.invoke(app, ["sync"])
     get_settings.cache_clear()
     assert result.exit_code == 2 and "psahub connect" in result.output
+
+
+def test_configure_changes_schedule_and_limit(connected: HaloInstance) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "configure",
+            "--sync-every",
+            "5",
+            "--reconcile-every",
+            "12",
+            "--rate-limit",
+            "250",
+            "--rate-window",
+            "300",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "every 5 min" in text and "every 12 h" in text and "250 requests per 300 s" in text
+    assert runner.invoke(app, ["configure", "--sync-every", "0"]).exit_code == 2

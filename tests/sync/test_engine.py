@@ -187,9 +187,7 @@ def test_checkpoints_are_cleared_after_a_pass(halo: HaloInstance, mirror_of: Mir
             .where(SyncCheckpoint.pass_id.is_not(None))
         )
         assert open_passes == 0
-        cursors = dict(
-            session.execute(select(SyncCheckpoint.entity, SyncCheckpoint.cursor)).tuples().all()
-        )
+        cursors = dict(session.execute(select(SyncCheckpoint.entity, SyncCheckpoint.cursor)).all())
     assert cursors["tickets"] is not None and cursors["items"] is None
 
 

@@ -37,6 +37,7 @@ app.command()(connect.doctor)
 app.command()(mirror.sync)
 app.command()(mirror.status)
 app.command()(mirror.export)
+app.command()(mirror.configure)
 app.command()(serve.serve)
 app.add_typer(keys.app, name="keys")
 

@@ -245,3 +245,44 @@ def export(
             errors.print(f"Wrote {written:,} {entity} to {output}.")
     finally:
         runtime.close()
+
+
+def configure(
+    sync_every: Annotated[
+        int | None, typer.Option(help="Minutes between incremental syncs (default 15).", min=1)
+    ] = None,
+    reconcile_every: Annotated[
+        int | None, typer.Option(help="Hours between full reconciles (default 24).", min=1)
+    ] = None,
+    rate_limit: Annotated[
+        int | None, typer.Option(help="Requests HaloPSA allows per window (default 300).", min=1)
+    ] = None,
+    rate_window: Annotated[
+        float | None, typer.Option(help="That window in seconds (default 300).", min=1)
+    ] = None,
+    account: AccountOption = "default",
+    integration: IntegrationOption = None,
+) -> None:
+    """Change the integration's sync schedule and the rate limit psahub keeps to."""
+    runtime = open_cli_runtime()
+    try:
+        target = _integration(runtime, account, integration)
+        with runtime.sessions.begin() as session:
+            row = session.get(Integration, target.id)
+            assert row is not None
+            if sync_every is not None:
+                row.sync_every = sync_every * 60
+                row.next_sync_at = None
+            if reconcile_every is not None:
+                row.reconcile_every = reconcile_every * 3600
+            if rate_limit is not None:
+                row.rate_limit_requests = rate_limit
+            if rate_window is not None:
+                row.rate_limit_window = rate_window
+            console.print(
+                f"Incremental sync every {row.sync_every // 60} min, full reconcile every "
+                f"{row.reconcile_every // 3600} h, at most {row.rate_limit_requests} requests per "
+                f"{row.rate_limit_window:g} s."
+            )
+    finally:
+        runtime.close()
