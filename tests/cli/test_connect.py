@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -17,16 +15,7 @@ from tests.helpers import HaloInstance
 runner = CliRunner()
 
 
-@pytest.fixture(autouse=True)
-def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    monkeypatch.setenv("PSAHUB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("PSAHUB_DATABASE_URL", raising=False)
-    monkeypatch.delenv("PSAHUB_SECRET_KEYS", raising=False)
-    monkeypatch.setenv("PSAHUB_ALLOW_HTTP", "true")
-    monkeypatch.setenv("PSAHUB_ALLOW_LOOPBACK", "true")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
+pytestmark = pytest.mark.usefixtures("cli_env")
 
 
 def _args(halo: HaloInstance, *extra: str) -> list[str]:

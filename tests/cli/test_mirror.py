@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,7 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def connected(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, halo: HaloInstance
-) -> Iterator[HaloInstance]:
-    monkeypatch.setenv("PSAHUB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("PSAHUB_DATABASE_URL", raising=False)
-    monkeypatch.delenv("PSAHUB_SECRET_KEYS", raising=False)
-    monkeypatch.setenv("PSAHUB_ALLOW_HTTP", "true")
-    monkeypatch.setenv("PSAHUB_ALLOW_LOOPBACK", "true")
-    get_settings.cache_clear()
+def connected(cli_env: Path, halo: HaloInstance) -> HaloInstance:
     c = halo.credentials
     result = runner.invoke(
         app,
@@ -46,8 +37,7 @@ def connected(
         ],
     )
     assert result.exit_code == 0, result.output
-    yield halo
-    get_settings.cache_clear()
+    return halo
 
 
 def test_sync_status_and_export(connected: HaloInstance, tmp_path: Path) -> None:

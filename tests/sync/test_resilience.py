@@ -121,6 +121,7 @@ def test_kill_9_mid_sync_then_resume_converges(
             process.kill()
     assert page >= 8
     halo.set_faults()
+    time.sleep(0.3)  # the killed process's last request may still be in the sandbox
     halo.admin.delete(halo.admin_path("/counters"))
     report = mirror.sync(entities=["tickets"])
     [result] = report.results

@@ -15,11 +15,28 @@ from psahub.connections import connect as connect_integration
 from psahub.halo.report import Report
 from psahub.runtime import Runtime, open_runtime
 from psahub.security.secrets import SecretError
+from psahub.store.models import Integration
 
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 AccountOption = Annotated[str, typer.Option(help="The psahub account (MSP) to use.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print the report as JSON.")]
+IntegrationOption = Annotated[
+    int | None, typer.Option(help="Integration id, when the account has several.")
+]
+
+
+def pick_integration(runtime: Runtime, account: str, integration: int | None) -> Integration:
+    """The account's integration (the given one, or its first), or exit saying what to do."""
+    stored = [i for i in integrations_of(runtime, account) if integration in (None, i.id)]
+    if not stored:
+        errors.print(
+            f"Account '{account}' has no HaloPSA integration"
+            + (f" with id {integration}" if integration else "")
+            + ". Connect one first: psahub connect --help"
+        )
+        raise typer.Exit(EXIT_BAD_INPUT)
+    return stored[0]
 
 
 def open_cli_runtime() -> Runtime:
@@ -93,24 +110,13 @@ def connect(
 
 def doctor(
     account: AccountOption = DEFAULT_ACCOUNT,
-    integration: Annotated[
-        int | None, typer.Option(help="Integration id, when the account has several.")
-    ] = None,
+    integration: IntegrationOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Run every check again for the stored HaloPSA integration."""
     runtime = open_cli_runtime()
     try:
-        stored = integrations_of(runtime, account)
-        chosen = [i for i in stored if integration is None or i.id == integration]
-        if not chosen:
-            errors.print(
-                f"Account '{account}' has no HaloPSA integration"
-                + (f" with id {integration}" if integration else "")
-                + ". Connect one first: psahub connect --help"
-            )
-            raise typer.Exit(EXIT_BAD_INPUT)
-        report = recheck(runtime, chosen[0].id)
+        report = recheck(runtime, pick_integration(runtime, account, integration).id)
     except SecretError as error:
         errors.print(f"[bold red]{error}[/]")
         raise typer.Exit(EXIT_FAILED) from None

@@ -16,9 +16,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from psahub.cli.connect import EXIT_BAD_INPUT, EXIT_FAILED, AccountOption, open_cli_runtime
+from psahub.cli.connect import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILED,
+    AccountOption,
+    IntegrationOption,
+    open_cli_runtime,
+    pick_integration,
+)
 from psahub.cli.render import console, errors
-from psahub.connections import integrations_of
 from psahub.export import FORMATS, export_entity
 from psahub.halo.entities import BY_NAME
 from psahub.jobs import queue
@@ -28,23 +34,6 @@ from psahub.runtime import Runtime
 from psahub.store.models import Integration
 from psahub.sync.engine import Progress as PassProgress
 from psahub.sync.service import SyncReport, plan
-
-
-def _integration(runtime: Runtime, account: str, integration: int | None) -> Integration:
-    stored = [i for i in integrations_of(runtime, account) if integration in (None, i.id)]
-    if not stored:
-        errors.print(
-            f"Account '{account}' has no HaloPSA integration"
-            + (f" with id {integration}" if integration else "")
-            + ". Connect one first: psahub connect --help"
-        )
-        raise typer.Exit(EXIT_BAD_INPUT)
-    return stored[0]
-
-
-IntegrationOption = Annotated[
-    int | None, typer.Option(help="Integration id, when the account has several.")
-]
 
 
 def sync(
@@ -65,7 +54,7 @@ def sync(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     runtime = open_cli_runtime()
     try:
-        target = _integration(runtime, account, integration)
+        target = pick_integration(runtime, account, integration)
         job_id = queue.enqueue(
             runtime.sessions,
             target.account_id,
@@ -175,7 +164,7 @@ def status(account: AccountOption = "default", integration: IntegrationOption = 
     """Print the integration's health, its last runs and what the mirror holds."""
     runtime = open_cli_runtime()
     try:
-        target = _integration(runtime, account, integration)
+        target = pick_integration(runtime, account, integration)
         counts = entity_counts(runtime, target.id)
         runs = {r.entity: r for r in last_runs(runtime, target.id)}
     finally:
@@ -227,7 +216,7 @@ def export(
         raise typer.Exit(EXIT_BAD_INPUT)
     runtime = open_cli_runtime()
     try:
-        target = _integration(runtime, account, integration)
+        target = pick_integration(runtime, account, integration)
         if output is None:
             written = export_entity(
                 runtime,
@@ -266,7 +255,7 @@ def configure(
     """Change the integration's sync schedule and the rate limit psahub keeps to."""
     runtime = open_cli_runtime()
     try:
-        target = _integration(runtime, account, integration)
+        target = pick_integration(runtime, account, integration)
         with runtime.sessions.begin() as session:
             row = session.get(Integration, target.id)
             assert row is not None

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -65,8 +63,6 @@ class HaloClient:
         self.settings = settings
         self.retry = retry or RetryPolicy()
         self.stats = RequestStats()
-        #: HaloPSA's own clock, from the ``Date`` header of the latest successful answer.
-        self.server_time: datetime | None = None
         self.transport = BudgetedTransport(
             budget or shared_budget(),
             key=budget_key(settings),
@@ -102,6 +98,11 @@ class HaloClient:
                     )
                     self._auth = HaloAuth(self._provider)
         return self._provider
+
+    @property
+    def server_time(self) -> datetime | None:
+        """HaloPSA's own clock, from the ``Date`` header of its latest answer."""
+        return self.transport.server_time
 
     @property
     def endpoint(self) -> AuthEndpoint:
@@ -151,16 +152,8 @@ class HaloClient:
         said = halo_message(body)
         where = f"{method} {path}"
         if outcome.action is Action.SUCCESS:
-            self._note_server_time(response)
             return body
-        if outcome.action is Action.RATE_LIMITED:
-            raise Retryable(
-                f"{where}: {outcome.explanation}",
-                outcome.problem,
-                status=response.status_code,
-                halo_said=said,
-            )
-        if outcome.action is Action.RETRY and idempotent:
+        if outcome.action is Action.RATE_LIMITED or (outcome.action is Action.RETRY and idempotent):
             raise Retryable(
                 f"{where}: {outcome.explanation}",
                 outcome.problem,
@@ -235,12 +228,6 @@ class HaloClient:
             reraise=True,
         )
         return retrying(guarded)
-
-    def _note_server_time(self, response: httpx.Response) -> None:
-        header = response.headers.get("date")
-        if header:
-            with contextlib.suppress(TypeError, ValueError):
-                self.server_time = parsedate_to_datetime(header).astimezone(UTC)
 
     def close(self) -> None:
         """Close the connection pool."""

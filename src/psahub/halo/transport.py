@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import httpx
 
@@ -50,12 +53,15 @@ class BudgetedTransport(httpx.BaseTransport):
         self.stats = stats or RequestStats()
         self.base_pause = pause
         self._streak = 0
+        #: HaloPSA's own clock, from the ``Date`` header of the latest answer.
+        self.server_time: datetime | None = None
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Wait for the budget, send, and pause everyone on a 429."""
         waited = self.budget.acquire(self.key, self.limit)
         self.stats.add(requests=1, waited_seconds=waited)
         response = self.inner.handle_request(request)
+        self._note_server_time(response)
         if response.status_code == 429:
             self._streak += 1
             self.stats.add(rate_limited=1)
@@ -63,6 +69,12 @@ class BudgetedTransport(httpx.BaseTransport):
         else:
             self._streak = 0
         return response
+
+    def _note_server_time(self, response: httpx.Response) -> None:
+        header = response.headers.get("date")
+        if header:
+            with contextlib.suppress(TypeError, ValueError):
+                self.server_time = parsedate_to_datetime(header).astimezone(UTC)
 
     def pause_for(self, response: httpx.Response) -> float:
         """How long to hold the instance after this 429: Retry-After, else growing back-off."""

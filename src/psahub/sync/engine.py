@@ -8,6 +8,7 @@ page and converges to exactly the source's records.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -102,6 +103,8 @@ class EntitySync:
 
     def _begin(self) -> tuple[int, str]:
         """Start a new pass, or pick up the one a crash interrupted; return (run id, kind)."""
+        with contextlib.suppress(HaloError):  # the first page will report the failure
+            self.client.token()  # an answer from HaloPSA first, so its clock is known
         with self.sessions.begin() as session:
             checkpoint = self._checkpoint(session)
             run = session.get(SyncRun, checkpoint.run_id) if checkpoint.run_id else None
@@ -111,17 +114,7 @@ class EntitySync:
             if resuming:
                 kind = str(checkpoint.pass_kind)
                 if run is None or run.status != "running":
-                    run = SyncRun(
-                        account_id=self.scope.account_id,
-                        integration_id=self.scope.integration_id,
-                        entity=self.entity.name,
-                        kind=kind,
-                        status="running",
-                        started_at=utcnow(),
-                    )
-                    session.add(run)
-                    session.flush()
-                    checkpoint.run_id = run.id
+                    run = self._new_run(session, checkpoint, kind)
                 run.note = _append(run.note, f"resumed at page {checkpoint.next_page}")
                 return run.id, kind
             kind = "incremental"
@@ -135,18 +128,21 @@ class EntitySync:
             checkpoint.pass_started_at = self.client.server_time or utcnow()
             checkpoint.pass_max_changed = None
             checkpoint.next_page = 1
-            run = SyncRun(
-                account_id=self.scope.account_id,
-                integration_id=self.scope.integration_id,
-                entity=self.entity.name,
-                kind=kind,
-                status="running",
-                started_at=utcnow(),
-            )
-            session.add(run)
-            session.flush()
-            checkpoint.run_id = run.id
-            return run.id, kind
+            return self._new_run(session, checkpoint, kind).id, kind
+
+    def _new_run(self, session: Session, checkpoint: SyncCheckpoint, kind: str) -> SyncRun:
+        run = SyncRun(
+            account_id=self.scope.account_id,
+            integration_id=self.scope.integration_id,
+            entity=self.entity.name,
+            kind=kind,
+            status="running",
+            started_at=utcnow(),
+        )
+        session.add(run)
+        session.flush()
+        checkpoint.run_id = run.id
+        return run
 
     def run(self) -> EntityResult:
         """Run the pass to its end; failures are recorded on the run, not raised."""
