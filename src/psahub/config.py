@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     allow_private_networks: bool = Field(
         False, description="Allow HaloPSA on private networks (on-premise installs)."
     )
+    session_secret: SecretStr | None = Field(
+        None, description="Signs login sessions; generated into the data folder when empty."
+    )
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
 

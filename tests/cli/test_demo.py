@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -35,7 +36,18 @@ def test_demo_connects_to_its_sandbox(tmp_path: Path) -> None:
     }
     env.pop("PSAHUB_DATABASE_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "psahub.cli", "demo", "--size", "tiny", "--port", str(_free_port())],
+        [
+            sys.executable,
+            "-m",
+            "psahub.cli",
+            "demo",
+            "--size",
+            "tiny",
+            "--port",
+            str(_free_port()),
+            "--web-port",
+            str(web_port := _free_port()),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -50,11 +62,19 @@ def test_demo_connects_to_its_sandbox(tmp_path: Path) -> None:
             if not line:
                 break
             lines.append(line)
-            if "Connected." in line or "Not connected." in line:
+            if "Not connected." in line or "sign in as" in line:
                 break
+        health = None
+        while time.monotonic() < deadline and health is None:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{web_port}/healthz").json()
+            except httpx.TransportError:
+                time.sleep(0.1)
     finally:
         process.terminate()
         process.wait(timeout=10)
     output = "".join(lines)
     assert "Connected. 0 failed, 0 warnings." in output, output
+    assert "Sync: healthy" in output and "owner@demo.psahub.example" in output
+    assert health is not None and health["runner"] == "running"
     assert (tmp_path / "psahub.db").exists() and (tmp_path / "secret.key").exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from psahub import __version__
-from psahub.cli import connect, demo, keys, mirror, sandbox, serve
+from psahub.cli import connect, demo, keys, mirror, sandbox, serve, tokens, users
 from psahub.cli.render import console
 from psahub.config import get_settings
 from psahub.log import configure_logging
@@ -40,6 +40,8 @@ app.command()(mirror.export)
 app.command()(mirror.configure)
 app.command()(serve.serve)
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
+app.add_typer(tokens.app, name="tokens")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

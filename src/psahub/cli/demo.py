@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
+import contextlib
 from typing import Annotated
 
 import typer
+import uvicorn
 
 from psahub.cli.mirror import run_with_progress, show_summary
 from psahub.cli.render import console, errors, show_connect_values, show_report
 from psahub.config import get_settings
 from psahub.connections import DEFAULT_ACCOUNT, connect
 from psahub.jobs import queue
-from psahub.jobs.embedded import EmbeddedRunner
 from psahub.runtime import Runtime, open_runtime
 from psahub.sandbox.admin import credentials
 from psahub.sandbox.faults import RateLimit
@@ -21,13 +21,19 @@ from psahub.sandbox.world import Sandbox
 from psahub.security.secrets import SecretError
 from psahub.store.models import Integration
 from psahub.sync.service import plan
+from psahub.web.accounts import AccountError, Role, create_user
+from psahub.web.app import create_app
+
+DEMO_EMAIL = "owner@demo.psahub.example"
+DEMO_PASSWORD = "psahub-demo-owner"
 
 
 def demo(
     port: Annotated[int, typer.Option(help="Port of the HaloPSA sandbox.")] = 8081,
     size: Annotated[str, typer.Option(help="Size of the sandbox's data.")] = "small",
+    web_port: Annotated[int, typer.Option(help="Port of psahub's web app.")] = 8000,
 ) -> None:
-    """Start the HaloPSA sandbox, connect psahub to it as the guide says, and keep serving."""
+    """Run the HaloPSA sandbox, connect psahub to it as the guide says, sync, and serve the app."""
     settings = get_settings()
     if not (settings.allow_loopback and settings.allow_http):
         errors.print(
@@ -61,37 +67,41 @@ def demo(
         result = connect(runtime, DEFAULT_ACCOUNT, values)
     if result.report is not None:
         show_report(result.report)
-    runner = None
     if result.integration_id is not None:
-        _raise_demo_limit(runtime, result.integration_id)
+        account_id = _raise_demo_limit(runtime, result.integration_id)
         console.print("First sync: mirroring everything the permissions can read...")
-        job_id = queue.enqueue(runtime.sessions, 1, result.integration_id, "sync")
+        job_id = queue.enqueue(runtime.sessions, account_id, result.integration_id, "sync")
         if queue.claim(runtime.sessions, job_id) is not None:
             names = [e.name for e in plan()]
             show_summary(
                 run_with_progress(runtime, job_id, result.integration_id, names, False, None)
             )
-        runner = EmbeddedRunner(runtime).start()
+    _ensure_demo_owner(runtime)
     console.print(
-        f"Database: {settings.effective_database_url}. The runner syncs again every 15 "
-        "minutes while this runs. In another shell, with the same PSAHUB_ALLOW_LOOPBACK=true "
-        "PSAHUB_ALLOW_HTTP=true: `psahub status`, `psahub export tickets`, `psahub doctor`. "
-        "Press Ctrl+C to stop."
+        f"\n[bold]Open http://127.0.0.1:{web_port}[/] and sign in as [bold]{DEMO_EMAIL}[/] with "
+        f"the password [bold]{DEMO_PASSWORD}[/]. Database: {settings.effective_database_url}. "
+        "The job runner syncs every 15 minutes while this runs. Press Ctrl+C to stop."
     )
     try:
-        threading.Event().wait()
-    except KeyboardInterrupt:
-        console.print("Stopping.")
+        uvicorn.run(create_app(runtime), host="127.0.0.1", port=web_port, log_level="warning")
     finally:
-        if runner is not None:
-            runner.stop(wait=False)
         runtime.close()
         server.stop()
 
 
-def _raise_demo_limit(runtime: Runtime, integration_id: int) -> None:
-    """The demo's sandbox has no rate limit to respect; a real HaloPSA keeps the default."""
+def _ensure_demo_owner(runtime: Runtime) -> None:
+    """The demo's owner, created once (a real deployment creates its own first owner)."""
+    with contextlib.suppress(AccountError):  # created by an earlier demo run
+        create_user(runtime, DEFAULT_ACCOUNT, DEMO_EMAIL, DEMO_PASSWORD, Role.OWNER)
+
+
+def _raise_demo_limit(runtime: Runtime, integration_id: int) -> int:
+    """The demo's sandbox has no rate limit to respect; a real HaloPSA keeps the default.
+
+    Returns the integration's account id.
+    """
     with runtime.sessions.begin() as session:
         integration = session.get(Integration, integration_id)
-        if integration is not None:
-            integration.rate_limit_requests, integration.rate_limit_window = 100_000, 1.0
+        assert integration is not None
+        integration.rate_limit_requests, integration.rate_limit_window = 100_000, 1.0
+        return integration.account_id

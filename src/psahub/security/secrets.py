@@ -103,6 +103,13 @@ def embedded_key_file(data_dir: Path) -> Path:
     return data_dir / "secret.key"
 
 
+def file_secret(path: Path) -> str:
+    """A secret kept in a file, generated (mode 0600) the first time it is asked for."""
+    if not path.exists():
+        _publish_new_key(path)
+    return path.read_text().strip().splitlines()[0]
+
+
 def _publish_new_key(path: Path) -> None:
     """Write a new key beside ``path`` and link it into place, so no reader sees it half-written."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,31 @@
+"""Jinja2 templates with psahub's helpers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from psahub import __version__
+from psahub.web.deps import csrf_token
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+
+templates.env.filters["when"] = _when
+templates.env.globals["version"] = __version__
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """Render a template with the request, the CSRF token and the signed-in user."""
+    return templates.TemplateResponse(
+        request, name, {"csrf": csrf_token(request), **context}, status_code=status_code
+    )
