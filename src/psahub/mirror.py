@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +24,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from psahub.runtime import Runtime
 from psahub.store.models import Integration, MirrorRecord, SyncRun
@@ -422,6 +424,49 @@ def _shown(spec: TableSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
     return shown
 
 
+#: How long a table's total may be reused while the mirror has not changed. Totals are a
+#: COUNT over the whole filtered table, the most expensive part of a page at 200,000 tickets.
+COUNT_TTL = 60.0
+_counts: dict[tuple[str, tuple[Any, ...]], tuple[float, int]] = {}
+_counts_lock = threading.Lock()
+
+
+def data_version(session: Session, scope: Scope) -> tuple[Any, ...]:
+    """A value that changes whenever the scope's mirror changes.
+
+    Every page a sync writes and every tombstone is counted on its run.
+    """
+    row = session.execute(
+        select(
+            func.max(SyncRun.id),
+            func.sum(SyncRun.pages + SyncRun.tombstoned + SyncRun.added + SyncRun.updated),
+        ).where(SyncRun.integration_id.in_(scope.integration_ids))
+    ).one()
+    return (str(session.get_bind().engine.url), tuple(scope.integration_ids), *row)
+
+
+def counted(session: Session, query: Select[int], version: tuple[Any, ...]) -> int:
+    """Run a ``COUNT`` query, reusing its answer while ``version`` stays the same.
+
+    The cache key is the database, the data version and the compiled SQL with its
+    parameters, so it never mixes two accounts', two filters' or two moments' totals.
+    """
+    compiled = query.compile(dialect=session.get_bind().dialect)
+    params = tuple(sorted((k, str(v)) for k, v in compiled.params.items()))
+    key = (str(compiled), (*version, *params))
+    now = time.monotonic()
+    with _counts_lock:
+        hit = _counts.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+    total = int(session.scalar(query) or 0)
+    with _counts_lock:
+        if len(_counts) > 10_000:
+            _counts.clear()
+        _counts[key] = (now + COUNT_TTL, total)
+    return total
+
+
 def _clamp(page: int, total: int, size: int) -> int:
     return min(max(1, page), max(1, -(-total // size)))
 
@@ -444,8 +489,9 @@ def table_page(
         return Page([], 0, 1, size)
     conditions = _conditions(scope, spec, filters)
     with runtime.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(MirrorRecord).where(*conditions))
-        number = _clamp(page, total or 0, size)
+        count = select(func.count()).select_from(MirrorRecord).where(*conditions)
+        total = counted(session, count, data_version(session, scope))
+        number = _clamp(page, total, size)
         rows = (
             _base(spec, scope, filters)
             .order_by(*_newest_first(MirrorRecord))
@@ -583,7 +629,11 @@ def clients_page(
         return Page([], 0, 1, size)
     clients = _clients(scope, q)
     with runtime.sessions() as session:
-        total = session.scalar(select(func.count()).select_from(clients.subquery())) or 0
+        total = counted(
+            session,
+            select(func.count()).select_from(clients.subquery()),
+            data_version(session, scope),
+        )
         number = _clamp(page, total, size)
         shown = (
             clients.order_by(func.lower(MirrorRecord.name), MirrorRecord.id)

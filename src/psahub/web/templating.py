@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import Response
 
 from psahub import __version__
@@ -20,7 +21,25 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
+def _cell(value: Any, fmt: str | None = None) -> Any:
+    """Format one table cell (a filter: far cheaper per cell than a template macro)."""
+    if fmt == "state":
+        return Markup('<span class="badge state-{0}">{0}</span>').format(value)
+    if value is None or value == "":
+        return Markup('<span class="muted">\u2014</span>')
+    if fmt == "when":
+        return _when(value)
+    if fmt == "day":
+        return value.strftime("%Y-%m-%d")
+    if fmt == "money":
+        return f"{value:,.2f}"
+    if fmt == "count":
+        return f"{value:,}"
+    return value
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["cell"] = _cell
 templates.env.globals["version"] = __version__
 
 

@@ -1,0 +1,214 @@
+"""How fast the web app answers with 200,000 tickets mirrored, under 20 concurrent users.
+
+The benchmark mirrors a ``large`` sandbox instance (every entity but ticket actions, which do
+not change what the pages query) into SQLite, serves psahub in its own process, signs 20
+users in, and has them request the Integrations page and the first page of every table as
+fast as they can for a fixed number of rounds. It prints the median and p95 latency per page.
+Target (from the issue): every page under 100 ms at the median. Figures are printed, never
+asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+from pydantic import SecretStr
+from rich.console import Console
+from rich.table import Table
+
+from psahub.config import Settings
+from psahub.connections import connect
+from psahub.halo.budget import RollingWindowBudget
+from psahub.runtime import open_runtime
+from psahub.sandbox.admin import credentials
+from psahub.sandbox.faults import RateLimit
+from psahub.sandbox.server import BackgroundSandbox
+from psahub.sandbox.world import Sandbox
+from psahub.security.secrets import generate_key
+from psahub.store.models import Integration
+from psahub.sync.service import plan, sync_integration
+from psahub.web.accounts import create_user
+
+SIZE = os.environ.get("PSAHUB_BENCH_WEB_SIZE", "large")
+USERS = 20
+WORKERS = 2
+ROUNDS = 8
+TARGET_MS = 100.0
+PASSWORD = "benchmark-password"
+PAGES = (
+    "/integrations",
+    "/clients",
+    "/data/tickets",
+    "/data/assets",
+    "/data/contracts",
+    "/data/items",
+    "/data/invoices",
+    "/data/quotes",
+    "/data/suppliers",
+    "/data/licences",
+)
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def build_mirror(folder: Path, console: Console) -> Settings:
+    """Mirror a sandbox instance into a SQLite file in ``folder``; return its settings."""
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite:///{folder / 'psahub.db'}",
+        data_dir=folder,
+        secret_keys=[SecretStr(generate_key())],
+        allow_http=True,
+        allow_loopback=True,
+    )
+    world = Sandbox()
+    with console.status(f"generating a {SIZE} sandbox instance..."):
+        instance, app = world.create_instance(
+            "bench", "cloud", "bench", 1, SIZE, rate_limit=RateLimit(enabled=False)
+        )
+    runtime = open_runtime(settings)
+    with BackgroundSandbox(world) as server:
+        budget = RollingWindowBudget()
+        result = connect(runtime, "bench", credentials(instance, app, server.url), budget=budget)
+        assert result.integration_id is not None, "could not connect to the sandbox"
+        with runtime.sessions.begin() as session:
+            integration = session.get(Integration, result.integration_id)
+            assert integration is not None
+            integration.rate_limit_requests, integration.rate_limit_window = 1_000_000, 1.0
+        started = time.monotonic()
+        with console.status("mirroring every entity but ticket actions..."):
+            names = [e.name for e in plan() if not e.per_ticket]
+            sync_integration(runtime, result.integration_id, entities=names, budget=budget)
+        console.print(f"mirrored in {time.monotonic() - started:.0f} s")
+    create_user(runtime, "bench", "bench@msp.example", PASSWORD)
+    runtime.close()
+    return settings
+
+
+def serve(settings: Settings, port: int) -> subprocess.Popen[bytes]:
+    """Start ``psahub serve`` on the mirror in its own process (runner off)."""
+    env = {
+        **os.environ,
+        "PSAHUB_DATABASE_URL": settings.effective_database_url,
+        "PSAHUB_DATA_DIR": str(settings.data_dir),
+        "PSAHUB_SECRET_KEYS": ",".join(k.get_secret_value() for k in settings.secret_keys),
+        "PSAHUB_LOG_LEVEL": "warning",
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "psahub.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--no-jobs",
+            "--workers",
+            str(WORKERS),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("psahub serve did not start")
+
+
+def signed_in(base: str) -> httpx.Client:
+    """A client with a signed-in session."""
+    client = httpx.Client(base_url=base, timeout=60)
+    page = client.get("/login").text
+    match = _CSRF.search(page)
+    assert match, "no CSRF token on the login page"
+    response = client.post(
+        "/login",
+        data={"email": "bench@msp.example", "password": PASSWORD, "csrf_token": match.group(1)},
+    )
+    assert response.status_code in (200, 303), response.text
+    return client
+
+
+def load(base: str) -> dict[str, list[float]]:
+    """``USERS`` threads request every page ``ROUNDS`` times; latencies per page in ms."""
+    clients = [signed_in(base) for _ in range(USERS)]
+    timings: dict[str, list[float]] = {page: [] for page in PAGES}
+    lock = threading.Lock()
+    start = threading.Barrier(USERS)
+
+    def user(index: int) -> None:
+        client = clients[index]
+        start.wait()
+        for round_no in range(ROUNDS):
+            for offset in range(len(PAGES)):
+                page = PAGES[(index + round_no + offset) % len(PAGES)]
+                began = time.perf_counter()
+                response = client.get(page)
+                elapsed = (time.perf_counter() - began) * 1000
+                assert response.status_code == 200, (page, response.status_code)
+                with lock:
+                    timings[page].append(elapsed)
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(USERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients:
+        client.close()
+    return timings
+
+
+def main() -> None:
+    """Build the mirror, serve it, load it, print the latencies."""
+    console = Console()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = build_mirror(Path(folder), console)
+        port = 18_000 + os.getpid() % 1000
+        process = serve(settings, port)
+        try:
+            warm = signed_in(f"http://127.0.0.1:{port}")
+            for page in PAGES:
+                warm.get(page)
+            warm.close()
+            console.print(f"{USERS} users x {ROUNDS} rounds x {len(PAGES)} pages ...")
+            timings = load(f"http://127.0.0.1:{port}")
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+    table = Table(
+        title=f"Web pages with {SIZE} mirrored, {USERS} concurrent users (SQLite)",
+        header_style="bold",
+    )
+    for column in ("page", "requests", "median ms", "p95 ms", "target"):
+        table.add_column(column, justify="right" if column != "page" else "left")
+    for page, values in timings.items():
+        ordered = sorted(values)
+        median = statistics.median(ordered)
+        p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+        table.add_row(
+            page,
+            str(len(values)),
+            f"{median:.1f}",
+            f"{p95:.1f}",
+            "MET" if median < TARGET_MS else "MISSED",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    main()
