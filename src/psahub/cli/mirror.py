@@ -29,7 +29,7 @@ from psahub.export import FORMATS, export_entity
 from psahub.halo.entities import BY_NAME
 from psahub.jobs import queue
 from psahub.jobs.functions import sync_job
-from psahub.mirror import entity_counts, last_runs
+from psahub.mirror.status import entity_counts, last_runs
 from psahub.runtime import Runtime
 from psahub.store.models import Integration
 from psahub.sync.engine import Progress as PassProgress

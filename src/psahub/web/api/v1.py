@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from psahub.halo.entities import BY_NAME
 from psahub.jobs import queue
-from psahub.mirror import entity_counts
+from psahub.mirror.status import entity_counts
 from psahub.runtime import Runtime
 from psahub.store.models import Integration, Job, MirrorRecord, SyncRun
 from psahub.web.accounts import account_of_token

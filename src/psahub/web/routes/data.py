@@ -16,8 +16,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response, StreamingResponse
 
-from psahub.mirror import (
+from psahub.mirror.clients import (
     CLIENT_FIGURES,
+    client_name,
+    client_record,
+    client_rows,
+    clients_page,
+)
+from psahub.mirror.specs import (
     CLIENT_TABLES,
     DATA_TABLES,
     PAGE_SIZE,
@@ -26,15 +32,9 @@ from psahub.mirror import (
     Page,
     Scope,
     TableSpec,
-    client_name,
-    client_record,
-    client_rows,
-    clients_page,
-    lookup_columns,
     scope_of,
-    table_page,
-    table_rows,
 )
+from psahub.mirror.tables import lookup_columns, table_page, table_rows
 from psahub.runtime import Runtime
 from psahub.web.deps import RuntimeDep, ViewerDep
 from psahub.web.templating import render

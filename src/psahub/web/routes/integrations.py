@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from psahub.connections import connect
 from psahub.halo.form import FIELDS, LABELS
 from psahub.jobs import queue
-from psahub.mirror import entity_counts, last_runs
+from psahub.mirror.status import entity_counts, last_runs
 from psahub.runtime import Runtime
 from psahub.store.models import Account, Integration, SyncRun
 from psahub.sync.service import plan

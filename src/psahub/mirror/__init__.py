@@ -1,0 +1,1 @@
+"""Reading the mirror for people: counts, runs, tables and clients, always scoped."""
