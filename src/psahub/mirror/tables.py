@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -40,12 +41,21 @@ def _conditions(scope: Scope, spec: TableSpec, filters: Filters) -> list[ColumnE
     return where
 
 
+@functools.cache
+def _alias(key: str) -> Any:
+    """One alias of the mirror table per lookup, built once.
+
+    Aliasing the model on every request cost more than the page's database work.
+    """
+    return aliased(MirrorRecord, name=f"lookup_{key}")
+
+
 def _labelled(spec: TableSpec, rows: FromClause) -> Query:
     """Select ``rows`` (the page, or every match) with the labels of the spec's lookups."""
     labels = []
     joins: list[tuple[Any, ColumnElement[bool]]] = []
     for lookup in spec.lookups:
-        other = aliased(MirrorRecord, name=f"lookup_{lookup.key}")
+        other = _alias(lookup.key)
         source = rows.c[lookup.source]
         key = source if lookup.source in ("status", "kind") else cast(source, String)
         joins.append(

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from psahub import __version__
@@ -38,7 +38,31 @@ def _cell(value: Any, fmt: str | None = None) -> Any:
     return value
 
 
+def table_body(spec: Any, rows: list[dict[str, Any]], hide: tuple[str, ...] = ()) -> Markup:
+    """The ``<tr>`` rows of a data table; the first column is the row's header."""
+    columns = [c for c in spec.columns if c.key not in hide]
+    if not rows:
+        return Markup('<tr><td colspan="{}" class="muted">No records match.</td></tr>').format(
+            len(columns)
+        )
+    out: list[str] = []
+    for row in rows:
+        cells = []
+        for index, column in enumerate(columns):
+            value = row.get(column.key)
+            shown = escape(_cell(value, column.format))
+            if column.key == "client_name" and row.get("client_id") is not None:
+                label = shown if value else escape(f"Client {row['client_id']}")
+                shown = Markup('<a href="/clients/{}">{}</a>').format(row["client_id"], label)
+            opening = '<th scope="row">' if index == 0 else "<td>"
+            closing = "</th>" if index == 0 else "</td>"
+            cells.append(f"{opening}{shown}{closing}")
+        out.append("<tr>" + "".join(cells) + "</tr>")
+    return Markup("\n".join(out))
+
+
 templates.env.filters["when"] = _when
+templates.env.globals["table_body"] = table_body
 templates.env.filters["cell"] = _cell
 templates.env.globals["version"] = __version__
 
