@@ -31,6 +31,7 @@ unit: install
 test: lint typecheck unit
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y -qq wrk >/dev/null 2>&1 || echo "wrk not installed: bench_web falls back to its own load generator"
 	$(BIN)/python benchmarks/run.py
 
 format: install

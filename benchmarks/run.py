@@ -15,6 +15,9 @@ from rich.console import Console
 #: Benchmark modules in ``benchmarks/``, run in this order, with a heading for each.
 BENCHMARKS = {
     "bench_sandbox": "HaloPSA sandbox",
+    "bench_sync": "Sync throughput",
+    "bench_budget": "Rate budget",
+    "bench_web": "Web pages under load",
 }
 
 ROOT = Path(__file__).resolve().parent.parent
