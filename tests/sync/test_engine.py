@@ -195,3 +195,19 @@ def test_every_entity_is_covered() -> None:
     from psahub.halo.entities import BY_NAME
 
     assert set(SOURCES) | {"actions"} == set(BY_NAME)
+
+
+def test_actions_are_read_once_per_stale_ticket(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=230)
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    halo.admin.delete(halo.admin_path("/counters"))
+    mirror.sync(entities=["actions"])
+    assert halo.counters()["requests"]["GET Actions"] == 230
+    changed = _mutate(halo, "tickets", update=3)["updated"]
+    mirror.sync(entities=["tickets"])
+    halo.admin.delete(halo.admin_path("/counters"))
+    mirror.sync(entities=["actions"])
+    assert halo.counters()["requests"]["GET Actions"] == len(changed)

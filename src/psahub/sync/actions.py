@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from psahub.halo.client import HaloClient
@@ -26,6 +27,7 @@ from psahub.sync.upsert import Scope, tombstone, upsert_records
 ACTIONS = entity("actions")
 TICKETS = entity("tickets")
 BATCH = 20
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -40,26 +42,37 @@ class ActionsResult:
     problem: str | None = None
 
 
+Cursor = tuple[datetime, int]
+
+
 def _stale_tickets(
-    session: Session, scope: Scope, limit: int, skip: set[int]
-) -> list[tuple[int, str, str]]:
-    """Tickets whose actions are out of date: (row id, ticket id, content hash)."""
+    session: Session, scope: Scope, limit: int, after: Cursor | None
+) -> list[tuple[int, str, str, datetime]]:
+    """Tickets whose actions are out of date, newest first, older than ``after``.
+
+    The pass walks the tickets once, newest change first, remembering where it is: asking
+    "what is still stale?" from the top each time would re-read every ticket already done,
+    and a pass over 200,000 tickets would slow to a crawl.
+    """
+    record = MirrorRecord
+    when = func.coalesce(record.changed_at, EPOCH)
     query = (
-        select(MirrorRecord.id, MirrorRecord.halo_id, MirrorRecord.content_hash)
+        select(record.id, record.halo_id, record.content_hash, when)
         .where(
-            MirrorRecord.integration_id == scope.integration_id,
-            MirrorRecord.entity == TICKETS.name,
-            MirrorRecord.deleted_at.is_(None),
+            record.integration_id == scope.integration_id,
+            record.entity == TICKETS.name,
+            record.deleted_at.is_(None),
             or_(
-                MirrorRecord.actions_synced_for.is_(None),
-                MirrorRecord.actions_synced_for != MirrorRecord.content_hash,
+                record.actions_synced_for.is_(None),
+                record.actions_synced_for != record.content_hash,
             ),
-            MirrorRecord.id.not_in(skip),
         )
-        .order_by(MirrorRecord.changed_at.desc(), MirrorRecord.id.desc())
+        .order_by(when.desc(), record.id.desc())
         .limit(limit)
     )
-    return [(r[0], r[1], r[2]) for r in session.execute(query)]
+    if after is not None:
+        query = query.where(or_(when < after[0], and_(when == after[0], record.id < after[1])))
+    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
 
 
 def _bury_orphans(sessions: sessionmaker[Session], scope: Scope) -> int:
@@ -141,13 +154,15 @@ def sync_actions(
     result = ActionsResult(run_id, "succeeded", counts)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")
     deferred: set[int] = set()
+    position: Cursor | None = None
     try:
         while max_tickets is None or counts["tickets"] < max_tickets:
             room = BATCH if max_tickets is None else min(BATCH, max_tickets - counts["tickets"])
             with sessions() as session:
-                batch = _stale_tickets(session, ticket_scope, room, deferred)
+                batch = _stale_tickets(session, ticket_scope, room, position)
             if not batch:
                 break
+            position = (batch[-1][3], batch[-1][0])
             fetched = list(pool.map(lambda t: _fetch(client, t[1]), batch))
             read = [(t, f) for t, f in zip(batch, fetched, strict=True) if isinstance(f, list)]
             failed = [f for f in fetched if isinstance(f, HaloError)]
@@ -188,13 +203,13 @@ def sync_actions(
 def _store(
     sessions: sessionmaker[Session],
     scope: Scope,
-    batch: list[tuple[int, str, str]],
+    batch: list[tuple[int, str, str, datetime]],
     fetched: list[list[dict[str, Any]]],
     counts: dict[str, int],
 ) -> None:
     now = utcnow()
     with sessions.begin() as session:
-        for (row_id, ticket_id, digest), actions in zip(batch, fetched, strict=True):
+        for (row_id, ticket_id, digest, _when), actions in zip(batch, fetched, strict=True):
             parent = int(ticket_id) if ticket_id.isdigit() else None
             keep: set[str] = set()
             if actions:
