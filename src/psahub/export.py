@@ -9,26 +9,11 @@ from typing import IO, Any
 import orjson
 from sqlalchemy import select
 
+from psahub.mirror.specs import TYPED
 from psahub.runtime import Runtime
 from psahub.store.models import MirrorRecord
 
 FORMATS = ("jsonl", "csv")
-_TYPED = (
-    "halo_id",
-    "name",
-    "client_id",
-    "site_id",
-    "parent_id",
-    "agent_id",
-    "status",
-    "kind",
-    "amount",
-    "occurred_at",
-    "changed_at",
-    "inactive",
-    "closed",
-    "deleted_at",
-)
 
 
 def _rows(
@@ -74,11 +59,11 @@ def export_entity(
         record = orjson.loads(row.raw_json)
         if writer is None:
             fields = [
-                k for k, v in record.items() if not isinstance(v, dict | list) and k not in _TYPED
+                k for k, v in record.items() if not isinstance(v, dict | list) and k not in TYPED
             ]
             writer = csv.writer(out)
-            writer.writerow([*_TYPED, *fields])
-        typed = [getattr(row, name) for name in _TYPED]
+            writer.writerow([*TYPED, *fields])
+        typed = [getattr(row, name) for name in TYPED]
         writer.writerow(
             [
                 *("" if v is None else v for v in typed),
@@ -87,5 +72,5 @@ def export_entity(
         )
         count += 1
     if writer is None:
-        csv.writer(out).writerow(_TYPED)
+        csv.writer(out).writerow(TYPED)
     return count

@@ -6,8 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from psahub.cli import app
 from psahub.config import get_settings
+from tests.helpers import HaloInstance
 
 
 @pytest.fixture
@@ -22,3 +25,27 @@ def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
     get_settings.cache_clear()
     yield data
     get_settings.cache_clear()
+
+
+@pytest.fixture
+def connected(cli_env: Path, halo: HaloInstance) -> HaloInstance:
+    """The sandbox instance, connected through ``psahub connect`` in the CLI environment."""
+    c = halo.credentials
+    result = CliRunner().invoke(
+        app,
+        [
+            "connect",
+            "--server-type",
+            c["server_type"],
+            "--client-id",
+            c["client_id"],
+            "--client-secret",
+            c["client_secret"],
+            "--api-url",
+            c["api_url"],
+            "--tenant",
+            c["tenant"],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    return halo

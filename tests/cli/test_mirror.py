@@ -17,29 +17,6 @@ from tests.helpers import HaloInstance
 runner = CliRunner()
 
 
-@pytest.fixture
-def connected(cli_env: Path, halo: HaloInstance) -> HaloInstance:
-    c = halo.credentials
-    result = runner.invoke(
-        app,
-        [
-            "connect",
-            "--server-type",
-            c["server_type"],
-            "--client-id",
-            c["client_id"],
-            "--client-secret",
-            c["client_secret"],
-            "--api-url",
-            c["api_url"],
-            "--tenant",
-            c["tenant"],
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    return halo
-
-
 def test_sync_status_and_export(connected: HaloInstance, tmp_path: Path) -> None:
     result = runner.invoke(app, ["sync"])
     assert result.exit_code == 0, result.output

@@ -40,25 +40,8 @@ def api(cli_env: Path) -> Iterator[TestClient]:
         runtime.close()
 
 
-def test_the_printed_token_opens_the_api(api: TestClient, halo: HaloInstance) -> None:
-    c = halo.credentials
-    connected = runner.invoke(
-        app,
-        [
-            "connect",
-            "--server-type",
-            c["server_type"],
-            "--client-id",
-            c["client_id"],
-            "--client-secret",
-            c["client_secret"],
-            "--api-url",
-            c["api_url"],
-            "--tenant",
-            c["tenant"],
-        ],
-    )
-    assert connected.exit_code == 0, connected.output
+def test_the_printed_token_opens_the_api(api: TestClient, connected: HaloInstance) -> None:
+    c = connected.credentials
     token = create_token("--name", "reporting")
     other = create_token("--name", "reporting", "--account", "other")
     assert token != other
