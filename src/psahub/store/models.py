@@ -123,7 +123,18 @@ class MirrorRecord(Base):
     __tablename__ = "mirror_records"
     __table_args__ = (
         UniqueConstraint("integration_id", "entity", "halo_id", name="uq_mirror_record"),
-        Index("ix_mirror_client", "integration_id", "entity", "client_id"),
+        # Covers the clients page's per-client figures, so they never read the wide rows.
+        Index(
+            "ix_mirror_client_cover",
+            "integration_id",
+            "entity",
+            "client_id",
+            "account_id",
+            "deleted_at",
+            "closed",
+            "inactive",
+            "amount",
+        ),
         Index("ix_mirror_changed", "integration_id", "entity", "changed_at"),
         Index("ix_mirror_parent", "integration_id", "entity", "parent_id"),
     )
