@@ -18,17 +18,13 @@ from psahub.halo.errors import HaloError, Problem, TokenError
 from psahub.halo.form import ConnectionSettings, ServerType
 from psahub.halo.paging import records_of, with_fix
 from psahub.halo.report import Report, Status
+from psahub.halo.visibility import UNASSIGNED_AGENT_ID, VisibilityChecks, failure
 from psahub.security.url_guard import BlockedURL, OutboundPolicy
 
-UNASSIGNED_AGENT_ID = 1
 _EMPTY_DATE_PREFIX = "1900-01-01"
 
 
-def _failure(report: Report, key: str, title: str, error: HaloError) -> None:
-    report.add(key, title, Status.FAIL, str(error), error.halo_said, error.fix)
-
-
-class Doctor:
+class Doctor(VisibilityChecks):
     """Runs the checks against one connection and fills a :class:`Report`."""
 
     def __init__(self, client: HaloClient, report: Report) -> None:
@@ -123,7 +119,7 @@ class Doctor:
         try:
             token = self.client.token()
         except TokenError as error:
-            _failure(self.report, "credentials", "Client Id and Client Secret", error)
+            failure(self.report, "credentials", "Client Id and Client Secret", error)
             return False
         except HaloError as error:
             self.report.add(
@@ -186,7 +182,7 @@ class Doctor:
         try:
             body = self.client.get(item.path, params)
         except HaloError as error:
-            _failure(self.report, key, title, with_fix(item, error))
+            failure(self.report, key, title, with_fix(item, error))
             return
         rows, count = records_of(body, item.key)
         if item.name == "tickets":
@@ -265,7 +261,7 @@ class Doctor:
                     guide.fix_role_access(TICKETS, "Read and Modify"),
                 )
             else:
-                _failure(self.report, key, title, error)
+                failure(self.report, key, title, error)
             return
         self.report.add(
             key,
@@ -327,102 +323,6 @@ class Doctor:
         except HaloError:
             return []
         return rows
-
-    # -- visibility ----------------------------------------------------------------------
-    def departments(self) -> None:
-        """The API agent has View All on every department (and shows all their teams)."""
-        title = "View All on every department"
-        try:
-            me = self.client.get("Agent/me")
-            teams, _ = records_of(self.client.get("Team", {"includeinactive": "true"}), None)
-        except HaloError as error:
-            _failure(self.report, "departments", title, error)
-            return
-        self.me = me if isinstance(me, dict) else {}
-        granted = self.me.get("departments")
-        if not isinstance(granted, list):
-            self.report.add(
-                "departments", title, Status.SKIP, "HaloPSA did not list the agent's departments"
-            )
-            return
-        existing = {
-            t.get("department_id"): t.get("department_name") or f"#{t.get('department_id')}"
-            for t in teams
-            if t.get("department_id")
-        }
-        view_all = {d.get("department_id") for d in granted if d.get("access") == "view_all"}
-        missing = [str(name) for dept, name in existing.items() if dept not in view_all]
-        if missing:
-            self.report.add(
-                "departments",
-                title,
-                Status.FAIL,
-                f"The API agent cannot see all tickets of: {', '.join(missing)}",
-                f"{len(view_all)} of {len(existing)} departments with View All",
-                guide.fix_departments(missing),
-            )
-            return
-        hidden_teams = [
-            str(d.get("department_name"))
-            for d in granted
-            if d.get("department_id") in existing and not d.get("show_all_teams", True)
-        ]
-        if hidden_teams:
-            self.report.add(
-                "departments",
-                title,
-                Status.WARN,
-                "View All is set, but not every team is shown for: " + ", ".join(hidden_teams),
-                fix=guide.fix_departments(hidden_teams),
-            )
-            return
-        self.report.add(
-            "departments", title, Status.PASS, f"View All on all {len(existing)} departments"
-        )
-
-    def ticket_visibility(self) -> None:
-        """Unassigned tickets and other agents' tickets are visible (judged from a sample)."""
-        me = self.me.get("id")
-        sample = self.tickets
-        if len(sample) < 20:
-            self.report.add(
-                "visibility",
-                "Unassigned and other agents' tickets",
-                Status.SKIP,
-                f"Only {len(sample)} tickets visible: too few to judge",
-            )
-            return
-        agents = {t.get("agent_id") or UNASSIGNED_AGENT_ID for t in sample}
-        if UNASSIGNED_AGENT_ID not in agents:
-            self.report.add(
-                "view_unassigned",
-                "Can view Unassigned Tickets",
-                Status.WARN,
-                f"None of the {len(sample)} tickets psahub can see is unassigned",
-                fix=guide.fix_role_flag("Can view Unassigned Tickets"),
-            )
-        else:
-            self.report.add(
-                "view_unassigned",
-                "Can view Unassigned Tickets",
-                Status.PASS,
-                "Unassigned tickets are visible",
-            )
-        if agents <= {UNASSIGNED_AGENT_ID, me}:
-            self.report.add(
-                "view_others",
-                "Can view Tickets that are assigned to other Agents",
-                Status.WARN,
-                f"None of the {len(sample)} tickets psahub can see belongs to another agent",
-                fix=guide.fix_role_flag("Can view Tickets that are assigned to other Agents"),
-            )
-        else:
-            self.report.add(
-                "view_others",
-                "Can view Tickets that are assigned to other Agents",
-                Status.PASS,
-                "Other agents' tickets are visible",
-            )
 
 
 def run_doctor(
