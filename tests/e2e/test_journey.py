@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from psahub.halo.guide import REQUIRED_SCOPES
 from psahub.runtime import Runtime
 from psahub.web.accounts import create_user
 from tests.helpers import HaloInstance
@@ -80,20 +81,7 @@ def test_each_misconfiguration_shows_its_fix_in_the_dialog(
         values["client_secret"] = values["client_secret"][::-1]
         expected = "Details tab"
     elif problem == "missing scope":
-        halo.set_scopes(
-            [
-                "read:tickets",
-                "edit:tickets",
-                "read:customers",
-                "read:crm",
-                "read:contracts",
-                "read:suppliers",
-                "read:items",
-                "read:quotes",
-                "read:invoices",
-                "read:software",
-            ]
-        )
+        halo.set_scopes([s for s in REQUIRED_SCOPES if s != "read:assets"])
         expected = "tick read:assets"
     else:
         agent = halo.guide_agent()
