@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 
 from psahub.mirror.specs import PAGE_SIZE, Page, Query, Scope
-from psahub.mirror.tables import clamp_page, counted, data_version
+from psahub.mirror.tables import clamp_page, counted, data_version, remembered
 from psahub.runtime import Runtime
 from psahub.store.models import MirrorRecord
 
@@ -120,25 +120,29 @@ def clients_page(
 
     Two queries: a ``COUNT(*)`` of the matching clients, then the page (a ``LIMIT``/``OFFSET``
     CTE) joined to one grouped subquery of the figures restricted to the page's client ids
-    (served by the ``(integration_id, entity, client_id)`` index) — never one query per client.
+    (served by the covering client index) — never one query per client. Both are reused
+    while the mirror is unchanged: every user of the account sees the same page until a sync
+    writes.
     """
     if not scope.integration_ids:
         return Page([], 0, 1, size)
     clients = _clients(scope, q)
     with runtime.sessions() as session:
-        total = counted(
-            session,
-            select(func.count()).select_from(clients.subquery()),
-            data_version(session, scope),
-        )
+        version = data_version(session, scope)
+        total = counted(session, select(func.count()).select_from(clients.subquery()), version)
         number = clamp_page(page, total, size)
-        shown = (
-            clients.order_by(func.lower(MirrorRecord.name), MirrorRecord.id)
-            .limit(size)
-            .offset((number - 1) * size)
-            .cte("shown")
-        )
-        rows = [_client_row(r) for r in session.execute(_with_figures(scope, shown)).mappings()]
+
+        def page_rows() -> list[dict[str, Any]]:
+            shown = (
+                clients.order_by(func.lower(MirrorRecord.name), MirrorRecord.id)
+                .limit(size)
+                .offset((number - 1) * size)
+                .cte("shown")
+            )
+            query = _with_figures(scope, shown)
+            return [_client_row(r) for r in session.execute(query).mappings()]
+
+        rows = remembered(("clients", *version, q.strip().lower(), number, size), page_rows)
     return Page(rows, total, number, size)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import (
@@ -110,8 +110,28 @@ def _shown(spec: TableSpec, row: Mapping[Any, Any]) -> dict[str, Any]:
 #: How long a table's total may be reused while the mirror has not changed. Totals are a
 #: COUNT over the whole filtered table, the most expensive part of a page at 200,000 tickets.
 COUNT_TTL = 60.0
-_counts: dict[tuple[str, tuple[Any, ...]], tuple[float, int]] = {}
-_counts_lock = threading.Lock()
+_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_cache_lock = threading.Lock()
+T = TypeVar("T")
+
+
+def remembered(key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """``compute()``, reused for ``COUNT_TTL`` seconds under ``key``.
+
+    Keys carry the data version, so an answer is only reused while the mirror is unchanged.
+    """
+    now = time.monotonic()
+    with _cache_lock:
+        hit = _cache.get(key)
+        if hit is not None and hit[0] > now:
+            value: T = hit[1]
+            return value
+    value = compute()
+    with _cache_lock:
+        if len(_cache) > 10_000:
+            _cache.clear()
+        _cache[key] = (now + COUNT_TTL, value)
+    return value
 
 
 def data_version(session: Session, scope: Scope) -> tuple[Any, ...]:
@@ -136,18 +156,9 @@ def counted(session: Session, query: Select[int], version: tuple[Any, ...]) -> i
     """
     compiled = query.compile(dialect=session.get_bind().dialect)
     params = tuple(sorted((k, str(v)) for k, v in compiled.params.items()))
-    key = (str(compiled), (*version, *params))
-    now = time.monotonic()
-    with _counts_lock:
-        hit = _counts.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-    total = int(session.scalar(query) or 0)
-    with _counts_lock:
-        if len(_counts) > 10_000:
-            _counts.clear()
-        _counts[key] = (now + COUNT_TTL, total)
-    return total
+    return remembered(
+        ("count", str(compiled), *version, *params), lambda: int(session.scalar(query) or 0)
+    )
 
 
 def clamp_page(page: int, total: int, size: int) -> int:

@@ -61,7 +61,27 @@ def table_body(spec: Any, rows: list[dict[str, Any]], hide: tuple[str, ...] = ()
     return Markup("\n".join(out))
 
 
+_CLIENT_ROW = Markup(
+    '<tr><th scope="row"><a href="/clients/{halo_id}">{name}</a></th>'
+    '<td><span class="badge state-{state}">{state}</span></td>'
+    "<td>{sites:,}</td><td>{users:,}</td><td>{assets:,}</td>"
+    '<td><a href="/data/tickets?client_id={client_id}&amp;status=open">{open_tickets:,}</a></td>'
+    "<td>{active_contracts:,}</td><td>{recurring_revenue:,.2f}</td></tr>"
+)
+
+
+def client_rows_body(rows: list[dict[str, Any]]) -> Markup:
+    """The ``<tr>`` rows of the clients table (rendered in Python, like the data tables)."""
+    if not rows:
+        return Markup('<tr><td colspan="8" class="muted">No clients match.</td></tr>')
+    return Markup("\n").join(
+        _CLIENT_ROW.format(**{**row, "name": row.get("name") or f"Client {row['halo_id']}"})
+        for row in rows
+    )
+
+
 templates.env.filters["when"] = _when
+templates.env.globals["client_rows_body"] = client_rows_body
 templates.env.globals["table_body"] = table_body
 templates.env.filters["cell"] = _cell
 templates.env.globals["version"] = __version__
