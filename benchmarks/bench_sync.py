@@ -12,7 +12,7 @@ For each size (20,000 tickets, then ``large`` = 200,000) the benchmark runs:
   (``httpx`` and ``sqlite3.executemany`` of the raw JSON), ``REPEATS`` times with the contenders
   alternating, the fastest run of each counting (the machine may be busy with other work);
 - at 20,000 tickets only, the same **with ticket actions** (one ``GET /Actions?ticket_id=N`` per
-  ticket) for all three; at 200,000 it would take psahub most of an hour (see the probe below);
+  ticket) for all three; at 200,000 psahub would take far too long (see the probe below);
 - an **incremental sync** by psahub after 1 % of the tickets changed (``POST
   /_sandbox/instances/demo/mutations``), against the full sync it follows;
 - a **probe of psahub's actions pass**: its tickets per second at the start of a pass and with
@@ -603,7 +603,7 @@ class Probe:
 
     @property
     def estimate_s(self) -> float:
-        """A whole pass, taking the cost per ticket to grow linearly with the tickets done."""
+        """A whole pass, taking the cost per ticket to move linearly with the tickets done."""
         start, late = 1 / self.start_rate, 1 / self.late_rate
         return self.tickets * (start + (late - start) / 0.9 / 2)
 
@@ -971,8 +971,8 @@ def report_probes(bench: Bench) -> None:
         )
     bench.console.print(table)
     bench.console.print(
-        "Estimate: tickets x the mean cost per ticket, taking that cost to grow linearly from"
-        " the start to the 90 % point (it does if each batch re-scans the tickets done)."
+        "Estimate: tickets x the mean cost per ticket, taking that cost to move linearly from"
+        " the start to the 90 % point (as it does when each batch re-reads the tickets done)."
         " 'measured' is psahub's full sync with actions minus the one without."
     )
 
