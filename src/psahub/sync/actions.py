@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from psahub.halo.client import HaloClient
@@ -27,7 +27,6 @@ from psahub.sync.upsert import Scope, tombstone, upsert_records
 ACTIONS = entity("actions")
 TICKETS = entity("tickets")
 BATCH = 20
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -42,22 +41,22 @@ class ActionsResult:
     problem: str | None = None
 
 
-Cursor = tuple[datetime, int]
+Cursor = tuple[datetime | None, int]
 
 
 def _stale_tickets(
     session: Session, scope: Scope, limit: int, after: Cursor | None
-) -> list[tuple[int, str, str, datetime]]:
+) -> list[tuple[int, str, str, datetime | None]]:
     """Tickets whose actions are out of date, newest first, older than ``after``.
 
     The pass walks the tickets once, newest change first, remembering where it is: asking
-    "what is still stale?" from the top each time would re-read every ticket already done,
-    and a pass over 200,000 tickets would slow to a crawl.
+    "what is still stale?" from the top each time would re-read every ticket already done.
+    It orders on the plain ``(changed_at, id)`` columns so the changed-at index serves it;
+    tickets without a change stamp come last.
     """
     record = MirrorRecord
-    when = func.coalesce(record.changed_at, EPOCH)
     query = (
-        select(record.id, record.halo_id, record.content_hash, when)
+        select(record.id, record.halo_id, record.content_hash, record.changed_at)
         .where(
             record.integration_id == scope.integration_id,
             record.entity == TICKETS.name,
@@ -67,11 +66,21 @@ def _stale_tickets(
                 record.actions_synced_for != record.content_hash,
             ),
         )
-        .order_by(when.desc(), record.id.desc())
+        .order_by(record.changed_at.desc().nulls_last(), record.id.desc())
         .limit(limit)
     )
     if after is not None:
-        query = query.where(or_(when < after[0], and_(when == after[0], record.id < after[1])))
+        when, row_id = after
+        if when is None:
+            query = query.where(record.changed_at.is_(None), record.id < row_id)
+        else:
+            query = query.where(
+                or_(
+                    record.changed_at < when,
+                    and_(record.changed_at == when, record.id < row_id),
+                    record.changed_at.is_(None),
+                )
+            )
     return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
 
 
@@ -203,7 +212,7 @@ def sync_actions(
 def _store(
     sessions: sessionmaker[Session],
     scope: Scope,
-    batch: list[tuple[int, str, str, datetime]],
+    batch: list[tuple[int, str, str, datetime | None]],
     fetched: list[list[dict[str, Any]]],
     counts: dict[str, int],
 ) -> None:
