@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
+from psahub.halo.client import HaloClient
+from psahub.halo.errors import HaloError, Problem
+from psahub.runtime import Runtime
 from psahub.store.models import Integration, MirrorRecord, SyncCheckpoint, SyncRun
+from psahub.sync.engine import EntityResult, EntitySync
+from psahub.sync.upsert import Scope
 from tests.helpers import HaloInstance
 from tests.mirroring import SOURCES, Mirror
+from tests.sync.conftest import ScriptedHalo, server_error
 
 MirrorOf = Callable[[HaloInstance], Mirror]
 
@@ -197,17 +204,77 @@ def test_every_entity_is_covered() -> None:
     assert set(SOURCES) | {"actions"} == set(BY_NAME)
 
 
-def test_actions_are_read_once_per_stale_ticket(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+def _scripted_tickets(count: int, fail_page: int | None = None) -> ScriptedHalo:
+    """A Halo with ``count`` tickets that answers 500 once for ``fail_page``."""
+    tickets = [
+        {"id": n, "summary": f"Ticket {n}", "client_id": 3, "last_update": "2026-11-30T09:00:00"}
+        for n in range(1, count + 1)
+    ]
+    failed: list[int] = []
+
+    def answer(path: str, query: dict[str, Any]) -> Any:
+        assert path == "Tickets"
+        page = int(query["page_no"])
+        if page == fail_page and not failed:
+            failed.append(page)
+            raise server_error(f"tickets page {page}")
+        rows = tickets[(page - 1) * 100 : page * 100]
+        return {"record_count": len(tickets), "tickets": rows}
+
+    return ScriptedHalo(answer)
+
+
+def _pass(runtime: Runtime, scope: Scope, halo: ScriptedHalo, *, full: bool = True) -> EntityResult:
+    return EntitySync(runtime.sessions, scope, cast(HaloClient, halo), full=full).run()
+
+
+def test_a_failure_mid_pass_keeps_the_pages_before_it_and_resumes_after_them(
+    runtime: Runtime, scope_for: Callable[[str], Scope]
 ) -> None:
-    halo = make_instance(size=230)
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
-    halo.admin.delete(halo.admin_path("/counters"))
-    mirror.sync(entities=["actions"])
-    assert halo.counters()["requests"]["GET Actions"] == 230
-    changed = _mutate(halo, "tickets", update=3)["updated"]
-    mirror.sync(entities=["tickets"])
-    halo.admin.delete(halo.admin_path("/counters"))
-    mirror.sync(entities=["actions"])
-    assert halo.counters()["requests"]["GET Actions"] == len(changed)
+    scope = scope_for("tickets")
+    halo = _scripted_tickets(950, fail_page=4)
+    first = _pass(runtime, scope, halo)
+    assert first.status == "failed" and first.problem == "server"
+    with runtime.sessions() as session:
+        checkpoint = session.scalar(select(SyncCheckpoint))
+        assert checkpoint is not None and checkpoint.next_page == 4
+        assert session.scalar(select(func.count()).select_from(MirrorRecord)) == 300
+    halo.calls.clear()
+    second = _pass(runtime, scope, halo)
+    assert second.status == "succeeded"  # a new run (the failed one stays failed) ...
+    assert [int(q["page_no"]) for _p, q in halo.calls] == list(range(4, 11))  # ... from page 4
+    assert second.counts["added"] == 650 and second.counts["tombstoned"] == 0
+    with runtime.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(MirrorRecord)) == 950
+    with runtime.sessions() as session:
+        run = session.get(SyncRun, second.run_id)
+        assert run is not None and run.note and "resumed at page 4" in run.note
+
+
+def test_a_reconcile_tombstones_the_gone_and_keeps_the_new(
+    runtime: Runtime, scope_for: Callable[[str], Scope]
+) -> None:
+    """Rows a pass inserts carry no seen mark; the pass's floor keeps them from looking gone."""
+    scope = scope_for("tickets")
+    assert _pass(runtime, scope, _scripted_tickets(250)).counts["added"] == 250
+    tickets = [
+        {"id": n, "summary": f"Ticket {n}", "client_id": 3, "last_update": "2026-11-30T09:00:00"}
+        for n in [*range(1, 241), *range(251, 256)]  # 241-250 deleted, 251-255 new
+    ]
+
+    def answer(path: str, query: dict[str, Any]) -> Any:
+        if path.startswith("Tickets/"):  # the single GET that confirms a deletion
+            raise HaloError("no such ticket", Problem.NOT_FOUND, status=404)
+        page = int(query["page_no"])
+        return {"record_count": len(tickets), "tickets": tickets[(page - 1) * 100 : page * 100]}
+
+    result = _pass(runtime, scope, ScriptedHalo(answer))
+    assert result.status == "succeeded"
+    assert (result.counts["added"], result.counts["tombstoned"]) == (5, 10)
+    with runtime.sessions() as session:
+        deleted = set(
+            session.scalars(
+                select(MirrorRecord.halo_id).where(MirrorRecord.deleted_at.is_not(None))
+            )
+        )
+    assert deleted == {str(n) for n in range(241, 251)}

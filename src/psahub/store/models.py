@@ -15,12 +15,20 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def table_of(model: type[Base]) -> Table:
+    """A model's Core table, for statements that need no ORM bookkeeping (bulk writes)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def utcnow() -> datetime:
@@ -181,6 +189,9 @@ class SyncCheckpoint(Base):
     pass_from: Mapped[datetime | None] = mapped_column()
     pass_started_at: Mapped[datetime | None] = mapped_column()
     pass_max_changed: Mapped[datetime | None] = mapped_column()
+    #: the highest mirror row id when a full pass began: rows above it were written by the
+    #: pass itself, so they need no "seen" mark to survive its deletion check
+    pass_floor_id: Mapped[int | None] = mapped_column(BigInteger)
     next_page: Mapped[int] = mapped_column(Integer, default=1)
     run_id: Mapped[int | None] = mapped_column(Integer)
 

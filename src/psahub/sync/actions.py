@@ -8,13 +8,14 @@ batches, each committed with its markers, so the work resumes where it stopped.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from psahub.halo.client import HaloClient
@@ -22,11 +23,23 @@ from psahub.halo.entities import entity
 from psahub.halo.errors import HaloError, Problem
 from psahub.halo.paging import records_of, with_fix
 from psahub.store.models import MirrorRecord, SyncRun, utcnow
-from psahub.sync.upsert import Scope, tombstone, upsert_records
+from psahub.sync.records import Record
+from psahub.sync.upsert import MIRROR, Scope, tombstone, upsert_records
 
 ACTIONS = entity("actions")
 TICKETS = entity("tickets")
-BATCH = 20
+#: At most this many tickets' actions are written per transaction.
+BATCH = 50
+#: Tickets requested ahead of the one being handled: two batches, so the workers keep
+#: fetching the next batch while the main thread writes one.
+READ_AHEAD = 2 * BATCH
+#: Stale tickets read from the mirror at a time.
+WALK_PAGE = 500
+#: This many tickets in a row whose actions cannot be read stop the pass (HaloPSA is failing).
+STOP_AFTER = 20
+
+_C = MIRROR.c
+_MARK_READ = update(MIRROR).where(_C.id == bindparam("row_id"))
 
 
 @dataclass
@@ -44,9 +57,36 @@ class ActionsResult:
 Cursor = tuple[datetime | None, int]
 
 
+@dataclass(frozen=True)
+class StaleTicket:
+    """A mirrored ticket whose actions are out of date."""
+
+    row_id: int
+    key: str
+    digest: str
+    changed_at: datetime | None
+
+
+def _walk(
+    sessions: sessionmaker[Session], scope: Scope, max_tickets: int | None
+) -> Iterator[StaleTicket]:
+    """Every stale ticket once, newest change first, read from the mirror a page at a time."""
+    position: Cursor | None = None
+    walked = 0
+    while max_tickets is None or walked < max_tickets:
+        room = WALK_PAGE if max_tickets is None else min(WALK_PAGE, max_tickets - walked)
+        with sessions() as session:
+            page = _stale_tickets(session, scope, room, position)
+        if not page:
+            return
+        position = (page[-1].changed_at, page[-1].row_id)
+        walked += len(page)
+        yield from page
+
+
 def _stale_tickets(
     session: Session, scope: Scope, limit: int, after: Cursor | None
-) -> list[tuple[int, str, str, datetime | None]]:
+) -> list[StaleTicket]:
     """Tickets whose actions are out of date, newest first, older than ``after``.
 
     The pass walks the tickets once, newest change first, remembering where it is: asking
@@ -81,7 +121,7 @@ def _stale_tickets(
                     record.changed_at.is_(None),
                 )
             )
-    return [(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
+    return [StaleTicket(r[0], r[1], r[2], r[3]) for r in session.execute(query)]
 
 
 def _bury_orphans(sessions: sessionmaker[Session], scope: Scope) -> int:
@@ -142,9 +182,12 @@ def sync_actions(
     max_tickets: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> ActionsResult:
-    """Read the actions of every ticket that changed since its actions were last read."""
+    """Read the actions of every ticket that changed since its actions were last read.
+
+    ``workers`` requests are in flight while the main thread writes what came back, up to
+    ``BATCH`` tickets per transaction.
+    """
     scope = Scope(account_id, integration_id, ACTIONS)
-    ticket_scope = Scope(account_id, integration_id, TICKETS)
     before, limited_before = client.stats.requests, client.stats.rate_limited
     with sessions.begin() as session:
         run = SyncRun(
@@ -161,33 +204,45 @@ def sync_actions(
     counts = {"tickets": 0, "added": 0, "updated": 0, "unchanged": 0, "tombstoned": 0}
     counts["tombstoned"] += _bury_orphans(sessions, scope)
     result = ActionsResult(run_id, "succeeded", counts)
-    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")
     deferred: set[int] = set()
-    position: Cursor | None = None
+    stale = _walk(sessions, Scope(account_id, integration_id, TICKETS), max_tickets)
+    pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")
+    window: deque[tuple[StaleTicket, Future[list[Record] | HaloError]]] = deque()
+    read: list[tuple[StaleTicket, list[Record]]] = []
+
+    def fill() -> None:
+        while len(window) < READ_AHEAD:
+            ticket = next(stale, None)
+            if ticket is None:
+                return
+            window.append((ticket, pool.submit(_fetch, client, ticket.key)))
+
     try:
-        while max_tickets is None or counts["tickets"] < max_tickets:
-            room = BATCH if max_tickets is None else min(BATCH, max_tickets - counts["tickets"])
-            with sessions() as session:
-                batch = _stale_tickets(session, ticket_scope, room, position)
-            if not batch:
-                break
-            position = (batch[-1][3], batch[-1][0])
-            fetched = list(pool.map(lambda t: _fetch(client, t[1]), batch))
-            read = [(t, f) for t, f in zip(batch, fetched, strict=True) if isinstance(f, list)]
-            failed = [f for f in fetched if isinstance(f, HaloError)]
-            if failed and not read:
-                raise failed[-1]  # nothing gets through: stop rather than spin
-            deferred.update(
-                t[0] for t, f in zip(batch, fetched, strict=True) if isinstance(f, HaloError)
-            )
-            _store(sessions, scope, [t for t, _f in read], [f for _t, f in read], counts)
-            if progress:
-                progress(counts["tickets"], counts["added"] + counts["updated"])
+        fill()
+        failed_in_a_row, any_read = 0, False
+        while window:
+            ticket, future = window.popleft()
+            outcome = future.result()  # a non-temporary HaloError stops the pass here
+            fill()
+            if isinstance(outcome, HaloError):
+                deferred.add(ticket.row_id)
+                failed_in_a_row += 1
+                if failed_in_a_row >= STOP_AFTER or (not window and not any_read):
+                    raise outcome  # nothing gets through: stop rather than spin
+                continue
+            failed_in_a_row, any_read = 0, True
+            read.append((ticket, outcome))
+            if len(read) >= BATCH or not window:
+                _store(sessions, scope, read, counts)
+                read = []
+                if progress:
+                    progress(counts["tickets"], counts["added"] + counts["updated"])
     except HaloError as error:
+        _store(sessions, scope, read, counts)  # what was read before the failure is kept
         result.status, result.error, result.fix = "failed", str(error), error.fix
         result.problem = error.problem.value
     finally:
-        pool.shutdown(wait=True)
+        pool.shutdown(wait=True, cancel_futures=True)
     if deferred and result.status == "succeeded":
         result.status = "warning"
     with sessions.begin() as session:
@@ -212,38 +267,40 @@ def sync_actions(
 def _store(
     sessions: sessionmaker[Session],
     scope: Scope,
-    batch: list[tuple[int, str, str, datetime | None]],
-    fetched: list[list[dict[str, Any]]],
+    read: list[tuple[StaleTicket, list[Record]]],
     counts: dict[str, int],
 ) -> None:
+    """Write the actions of several tickets, tombstone what each no longer lists, mark them."""
+    if not read:
+        return
     now = utcnow()
+    records: list[Record] = []
+    parent_ids: list[int | None] = []
+    parents: list[int] = []
+    for ticket, actions in read:
+        parent = int(ticket.key) if ticket.key.isdigit() else None
+        if parent is not None:
+            parents.append(parent)
+        for action in actions:
+            action.setdefault("ticket_id", parent)
+            records.append(action)
+            parent_ids.append(parent)
     with sessions.begin() as session:
-        for (row_id, ticket_id, digest, _when), actions in zip(batch, fetched, strict=True):
-            parent = int(ticket_id) if ticket_id.isdigit() else None
-            keep: set[str] = set()
-            if actions:
-                for action in actions:
-                    action.setdefault("ticket_id", parent)
-                page, keys = upsert_records(session, scope, actions, now, parent_id=parent)
-                keep.update(keys)
-                counts["added"] += page.added
-                counts["updated"] += page.updated
-                counts["unchanged"] += page.unchanged
-            existing = session.scalars(
-                select(MirrorRecord.halo_id).where(
-                    MirrorRecord.integration_id == scope.integration_id,
-                    MirrorRecord.entity == ACTIONS.name,
-                    MirrorRecord.parent_id == parent,
-                    MirrorRecord.deleted_at.is_(None),
-                )
+        page = upsert_records(session, scope, records, now, parent_ids=parent_ids)
+        listed = set(page.keys)
+        kept = session.scalars(
+            select(_C.halo_id).where(
+                _C.integration_id == scope.integration_id,
+                _C.entity == ACTIONS.name,
+                _C.parent_id.in_(parents),
+                _C.deleted_at.is_(None),
             )
-            counts["tombstoned"] += tombstone(
-                session, scope, [k for k in existing if k not in keep], now
-            )
-            session.execute(
-                update(MirrorRecord)
-                .where(MirrorRecord.id == row_id)
-                .values(actions_synced_for=digest)
-                .execution_options(synchronize_session=False)
-            )
-            counts["tickets"] += 1
+        )
+        counts["tombstoned"] += tombstone(session, scope, [k for k in kept if k not in listed], now)
+        session.execute(
+            _MARK_READ, [{"row_id": t.row_id, "actions_synced_for": t.digest} for t, _ in read]
+        )
+    counts["tickets"] += len(read)
+    counts["added"] += page.added
+    counts["updated"] += page.updated
+    counts["unchanged"] += page.unchanged

@@ -25,24 +25,36 @@ GUARD_MIN = 10
 VERIFY_CAP = 200
 
 
-def _missing(session: Session, scope: Scope, pass_id: str) -> tuple[list[str], int]:
+def _missing(
+    session: Session, scope: Scope, pass_id: str, floor: int | None
+) -> tuple[list[str], int]:
     active = (
         MirrorRecord.integration_id == scope.integration_id,
         MirrorRecord.entity == scope.entity.name,
         MirrorRecord.deleted_at.is_(None),
     )
     seen = exists().where(SyncSeen.pass_id == pass_id, SyncSeen.halo_id == MirrorRecord.halo_id)
-    missing = list(session.scalars(select(MirrorRecord.halo_id).where(*active, ~seen)))
+    # Rows above the floor were inserted by this pass, so it saw them (they carry no mark).
+    older = () if floor is None else (MirrorRecord.id <= floor,)
+    missing = list(session.scalars(select(MirrorRecord.halo_id).where(*active, *older, ~seen)))
     total = session.scalar(select(func.count()).select_from(MirrorRecord).where(*active)) or 0
     return missing, int(total)
 
 
 def finish_full_pass(
-    sessions: sessionmaker[Session], scope: Scope, client: HaloClient, pass_id: str
+    sessions: sessionmaker[Session],
+    scope: Scope,
+    client: HaloClient,
+    pass_id: str,
+    floor: int | None = None,
 ) -> tuple[str, str | None, int]:
-    """Tombstone what the pass did not see and Halo confirms gone; return (status, note, n)."""
+    """Tombstone what the pass did not see and Halo confirms gone; return (status, note, n).
+
+    ``floor`` is the highest mirror row id when the pass began (``None``: every row the pass
+    saw carries a mark).
+    """
     with sessions() as session:
-        missing, total = _missing(session, scope, pass_id)
+        missing, total = _missing(session, scope, pass_id, floor)
     status, note, gone = "succeeded", None, 0
     if missing and total >= GUARD_MIN and len(missing) > GUARD_RATIO * total:
         status = "warning"

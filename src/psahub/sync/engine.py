@@ -15,19 +15,25 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from psahub.halo.client import HaloClient
 from psahub.halo.entities import Entity
 from psahub.halo.errors import HaloError
 from psahub.halo.paging import Listing, iter_pages
-from psahub.store.models import SyncCheckpoint, SyncRun, utcnow
+from psahub.store.models import MirrorRecord, SyncCheckpoint, SyncRun, utcnow
 from psahub.sync.deletions import finish_full_pass
-from psahub.sync.upsert import Scope, mark_seen, upsert_records
+from psahub.sync.pagewriter import PageWriter
+from psahub.sync.prefetch import Prefetch
+from psahub.sync.upsert import Scope
 
 #: How far before the cursor an incremental pass starts, for records committed out of order.
 OVERLAP = timedelta(minutes=5)
+#: Pages read ahead of the one being written.
+READ_AHEAD = 8
+#: At most this many pages share a transaction (when they are already read).
+GROUP_PAGES = 20
 
 
 @dataclass
@@ -127,6 +133,11 @@ class EntitySync:
             )
             checkpoint.pass_started_at = self.client.server_time or utcnow()
             checkpoint.pass_max_changed = None
+            checkpoint.pass_floor_id = (
+                session.scalar(select(func.coalesce(func.max(MirrorRecord.id), 0)))
+                if kind == "full"
+                else None
+            )
             checkpoint.next_page = 1
             return self._new_run(session, checkpoint, kind).id, kind
 
@@ -159,59 +170,42 @@ class EntitySync:
     def _pages(self, run_id: int) -> None:
         with self.sessions() as session:
             checkpoint = self._checkpoint(session)
-            start_page, pass_id = checkpoint.next_page, str(checkpoint.pass_id)
-            full = checkpoint.pass_kind == "full"
-            since = checkpoint.pass_from
+            writer = PageWriter(self.sessions, self.scope, checkpoint, run_id)
+            start_page, since = checkpoint.next_page, checkpoint.pass_from
         params: dict[str, Any] = {}
         if since is not None and self.entity.incremental:
             params[self.entity.incremental] = halo_time(since)
         listing = Listing()
         progress = Progress(self.entity.name)
-        for page in iter_pages(
+        source = iter_pages(
             self.client, self.entity, params, start_page=start_page, listing=listing
-        ):
-            now = utcnow()
-            with self.sessions.begin() as session:
-                counts, keys = upsert_records(session, self.scope, page.records, now)
-                if full:
-                    mark_seen(session, pass_id, keys)
-                checkpoint = self._checkpoint(session)
-                checkpoint.next_page = page.page_no + 1
-                if counts.max_changed and (
-                    checkpoint.pass_max_changed is None
-                    or counts.max_changed > checkpoint.pass_max_changed
-                ):
-                    checkpoint.pass_max_changed = counts.max_changed
-                run = session.get(SyncRun, run_id)
-                assert run is not None
-                run.pages += 1
-                run.added += counts.added
-                run.updated += counts.updated
-                run.unchanged += counts.unchanged
-                if page.record_count is not None and start_page == 1:
-                    run.record_count = page.record_count
-                if page.last and listing.drift and start_page == 1:
-                    run.note = _append(
-                        run.note,
-                        f"HaloPSA announced {listing.record_count} "
-                        f"records and returned {len(listing.seen)}",
-                    )
-            if self.progress:
-                progress.records += len(page.records)
-                progress.pages += 1
-                progress.expected = page.record_count
-                self.progress(progress)
+        )
+        with writer, Prefetch(source, depth=READ_AHEAD, name="halo-pages") as pages:
+            try:
+                for page in pages:
+                    writer.write(page, listing)
+                    # Pages read ahead share a transaction; none is held open waiting for Halo.
+                    if page.last or not pages.ready() or writer.pending >= GROUP_PAGES:
+                        writer.commit()
+                    if self.progress:
+                        progress.records += len(page.records)
+                        progress.pages += 1
+                        progress.expected = page.record_count
+                        self.progress(progress)
+            except HaloError:
+                writer.commit()  # the pages before the failure are good: keep them
+                raise
 
     def _finish(self, run_id: int) -> tuple[str, str | None]:
         """Close the pass: deletions for full passes, then move the cursor on."""
         with self.sessions() as session:
             checkpoint = self._checkpoint(session)
             full = checkpoint.pass_kind == "full"
-            pass_id = str(checkpoint.pass_id)
+            pass_id, floor = str(checkpoint.pass_id), checkpoint.pass_floor_id
         status, note = "succeeded", None
         if full:
             status, note, tombstoned = finish_full_pass(
-                self.sessions, self.scope, self.client, pass_id
+                self.sessions, self.scope, self.client, pass_id, floor
             )
             with self.sessions.begin() as session:
                 run = session.get(SyncRun, run_id)
@@ -231,6 +225,7 @@ class EntitySync:
                 checkpoint.full_done_at = utcnow()
             checkpoint.pass_id = checkpoint.pass_kind = None
             checkpoint.pass_from = checkpoint.pass_max_changed = None
+            checkpoint.pass_floor_id = None
             checkpoint.next_page = 1
         return status, note
 

@@ -1,0 +1,176 @@
+"""The actions pass: one request per stale ticket, written in batches, failures deferred."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from sqlalchemy import select, update
+
+from psahub.halo.budget import RollingWindowBudget
+from psahub.halo.client import HaloClient
+from psahub.store.models import Integration, MirrorRecord
+from psahub.sync import actions as actions_module
+from psahub.sync.actions import ActionsResult, sync_actions
+from psahub.sync.service import make_client
+from tests.halo.conftest import FAST
+from tests.helpers import HaloInstance
+from tests.mirroring import Mirror
+from tests.sync.conftest import server_error
+
+MirrorOf = Callable[[HaloInstance], Mirror]
+
+
+class Interfering:
+    """The real client, except that some tickets' actions fail or come back edited."""
+
+    def __init__(
+        self,
+        client: HaloClient,
+        *,
+        failing: Callable[[int], bool] = lambda _ticket: False,
+        edit: Callable[[int, list[dict[str, Any]]], list[dict[str, Any]]] | None = None,
+    ) -> None:
+        self.client, self.failing, self.edit = client, failing, edit
+        self.stats = client.stats
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        ticket = int((params or {}).get("ticket_id", 0))
+        if path == "Actions" and self.failing(ticket):
+            raise server_error(f"the actions of ticket {ticket}")
+        body = self.client.get(path, params)
+        if path == "Actions" and self.edit is not None:
+            body["actions"] = self.edit(ticket, body["actions"])
+        return body
+
+
+def _run(mirror: Mirror, **interference: Any) -> ActionsResult:
+    runtime = mirror.runtime
+    with runtime.sessions() as session:
+        integration = session.get(Integration, mirror.integration_id)
+        assert integration is not None
+        account_id = integration.account_id
+        client = make_client(runtime, integration, budget=RollingWindowBudget(), retry=FAST)
+    try:
+        halo = cast(HaloClient, Interfering(client, **interference)) if interference else client
+        return sync_actions(runtime.sessions, account_id, mirror.integration_id, halo)
+    finally:
+        client.close()
+
+
+def _unread(mirror: Mirror) -> set[int]:
+    """Tickets whose actions are not read for their current version."""
+    with mirror.runtime.sessions() as session:
+        return {
+            int(key)
+            for key, digest, marker in session.execute(
+                select(
+                    MirrorRecord.halo_id,
+                    MirrorRecord.content_hash,
+                    MirrorRecord.actions_synced_for,
+                ).where(MirrorRecord.entity == "tickets")
+            )
+            if marker != digest
+        }
+
+
+def _mutate(halo: HaloInstance, entity: str, **counts: int) -> dict[str, list[int]]:
+    response = halo.admin.post(halo.admin_path("/mutations"), json={"entity": entity, **counts})
+    assert response.status_code == 200, response.text
+    changes: dict[str, list[int]] = response.json()
+    return changes
+
+
+def test_actions_equal_the_source_and_are_read_once_per_stale_ticket(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=230)  # several batches, and a read-ahead window that wraps
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    halo.admin.delete(halo.admin_path("/counters"))
+    mirror.sync(entities=["actions"])
+    assert halo.counters()["requests"]["GET Actions"] == 230
+    for ticket in halo.truth("tickets"):
+        expected = halo.get("Actions", ticket_id=ticket["id"]).json()["actions"]
+        assert mirror.actions_of(ticket["id"]) == expected
+    changed = _mutate(halo, "tickets", update=3)["updated"]
+    mirror.sync(entities=["tickets"])
+    halo.admin.delete(halo.admin_path("/counters"))
+    mirror.sync(entities=["actions"])
+    assert halo.counters()["requests"]["GET Actions"] == len(changed)
+    assert not _unread(mirror)
+
+
+def test_tickets_that_cannot_be_read_now_are_tried_again_next_time(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=120)
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    broken = {t["id"] for t in halo.truth("tickets")[::40]}
+    result = _run(mirror, failing=lambda ticket: ticket in broken)
+    assert result.status == "warning" and result.counts["tickets"] == 120 - len(broken)
+    assert _unread(mirror) == broken
+    halo.admin.delete(halo.admin_path("/counters"))
+    again = _run(mirror)
+    assert again.status == "succeeded" and again.counts["tickets"] == len(broken)
+    assert halo.counters()["requests"]["GET Actions"] == len(broken)
+    assert not _unread(mirror)
+
+
+def test_a_failing_halo_stops_the_pass_and_keeps_what_was_read(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=200)
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    with mirror.runtime.sessions() as session:
+        newest_first = [
+            int(key)
+            for key in session.scalars(
+                select(MirrorRecord.halo_id)
+                .where(MirrorRecord.entity == "tickets")
+                .order_by(MirrorRecord.changed_at.desc(), MirrorRecord.id.desc())
+            )
+        ]
+    readable = set(newest_first[:60])  # then Halo starts failing for good
+    result = _run(mirror, failing=lambda ticket: ticket not in readable)
+    assert result.status == "failed" and result.problem == "server"
+    assert result.counts["tickets"] == 60  # stored, though the last batch was not full
+    assert _unread(mirror) == set(newest_first[60:])
+
+
+def test_a_pass_where_nothing_can_be_read_fails(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=12)  # fewer tickets than it takes to stop in the middle
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    assert len(halo.truth("tickets")) < actions_module.STOP_AFTER
+    result = _run(mirror, failing=lambda _ticket: True)
+    assert result.status == "failed" and result.counts["tickets"] == 0
+    assert result.error and "HaloPSA failed" in result.error
+
+
+def test_actions_a_ticket_no_longer_lists_are_tombstoned(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    halo = make_instance(size=60)
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets", "actions"])
+    ticket = next(t["id"] for t in halo.truth("tickets") if len(mirror.actions_of(t["id"])) >= 2)
+    dropped = mirror.actions_of(ticket)[0]["id"]
+    with mirror.runtime.sessions.begin() as session:
+        session.execute(
+            update(MirrorRecord)
+            .where(MirrorRecord.entity == "tickets", MirrorRecord.halo_id == str(ticket))
+            .values(actions_synced_for=None)
+        )
+
+    def without_first(of: int, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if not (of == ticket and r["id"] == dropped)]
+
+    result = _run(mirror, edit=without_first)
+    assert result.status == "succeeded" and result.counts["tombstoned"] == 1
+    assert dropped not in {r["id"] for r in mirror.actions_of(ticket)}
+    assert f"{ticket}:{dropped}" in mirror.rows("actions", deleted=True)
