@@ -141,7 +141,7 @@ def test_drift_is_noted_once_on_the_run(
     scope = scope_for("tickets")
     checkpoint_id, run_id = _open_pass(runtime, scope)
     listing = Listing(record_count=120)
-    listing.seen.update((n,) for n in range(100))
+    listing.seen.update(range(100))
     with _writer(runtime, scope, checkpoint_id, run_id) as writer:
         writer.write(_page(scope, 1, last=True), listing)
         writer.commit()

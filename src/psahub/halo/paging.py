@@ -8,7 +8,7 @@ cross-checked against ``record_count`` so drift is reported rather than hidden.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,9 +41,17 @@ def records_of(body: Any, key: str | None) -> tuple[list[Record], int | None]:
     return [r for r in rows if isinstance(r, dict)], count if isinstance(count, int) else None
 
 
-def primary_key(entity: Entity, record: Record) -> tuple[Any, ...]:
-    """The record's primary key as a tuple."""
-    return tuple(record.get(name) for name in entity.primary_key)
+def primary_key(entity: Entity, record: Record) -> Hashable:
+    """The record's primary key: its value, or a tuple of values for a composite key.
+
+    A listing remembers every key it has seen, so single keys are kept bare: a set of
+    200,000 ints is half the size of a set of 200,000 one-element tuples.
+    """
+    names = entity.primary_key
+    if len(names) == 1:
+        value: Hashable = record.get(names[0])
+        return value
+    return tuple(record.get(name) for name in names)
 
 
 def with_fix(entity: Entity, error: HaloError) -> HaloError:
@@ -75,7 +83,7 @@ class Listing:
     rows: int = 0
     duplicates: int = 0
     record_count: int | None = None
-    seen: set[tuple[Any, ...]] = field(default_factory=set, repr=False)
+    seen: set[Hashable] = field(default_factory=set, repr=False)
 
     @property
     def drift(self) -> int:
