@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +21,10 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeEngine
 
 
 def table_of(model: type[Base]) -> Table:
@@ -36,11 +39,39 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class _SQLiteDateTime(sqlite.DATETIME):
+    """SQLite's DATETIME with the same stored text, formatted by ``datetime.isoformat``.
+
+    A sync binds five timestamps per mirrored record; SQLAlchemy's generic formatter takes
+    about three times as long as ``isoformat`` for the identical string.
+    """
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], str | None]:
+        """UTC datetimes (``UTCDateTime`` converts first) as ``YYYY-MM-DD HH:MM:SS.ffffff``."""
+
+        def process(value: Any) -> str | None:
+            if value is None:
+                return None
+            if not isinstance(value, datetime):
+                raise TypeError(
+                    f"SQLite DateTime type only accepts datetime objects, not {value!r}"
+                )
+            return value.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timestamps stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """SQLite gets the faster formatter; every other database its own type."""
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(_SQLiteDateTime())  # type: ignore[no-untyped-call]
+        return dialect.type_descriptor(self.impl)
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         """Store in UTC."""
