@@ -33,7 +33,7 @@ OVERLAP = timedelta(minutes=5)
 #: Pages read ahead of the one being written.
 READ_AHEAD = 8
 #: At most this many pages share a transaction (when they are already read).
-GROUP_PAGES = 20
+GROUP_PAGES = 50
 
 
 @dataclass
