@@ -11,8 +11,9 @@ For each size (20,000 tickets, then ``large`` = 200,000) the benchmark runs:
   through dlt's ``sqlalchemy`` destination, merge on the primary key) and by a plain loop
   (``httpx`` and ``sqlite3.executemany`` of the raw JSON), ``REPEATS`` times with the contenders
   alternating, the fastest run of each counting (the machine may be busy with other work);
-- at 20,000 tickets only, the same **with ticket actions** (one ``GET /Actions?ticket_id=N`` per
-  ticket) for all three; at 200,000 psahub would take far too long (see the probe below);
+- at 20,000 tickets, the same **with ticket actions** (one ``GET /Actions?ticket_id=N`` per
+  ticket) for all three; at 200,000 too when ``PSAHUB_BENCH_LARGE_ACTIONS=1`` (dlt alone needs
+  about 20 minutes there), otherwise psahub's pass is estimated from the probe below;
 - an **incremental sync** by psahub after 1 % of the tickets changed (``POST
   /_sandbox/instances/demo/mutations``), against the full sync it follows;
 - a **probe of psahub's actions pass**: its tickets per second at the start of a pass and with
@@ -58,6 +59,11 @@ SIZES: tuple[tuple[str, str, int, bool], ...] = (
     ("20k", "20000", 20_000, True),
     ("200k", "large", 200_000, False),
 )
+#: ``PSAHUB_BENCH_LARGE_ACTIONS=1`` adds the runs with ticket actions at 200,000 tickets (one
+#: request per ticket: about half an hour more on 2 cores, most of it dlt's).
+LARGE_ACTIONS = os.environ.get("PSAHUB_BENCH_LARGE_ACTIONS") == "1"
+#: ``PSAHUB_BENCH_SIZES=200k`` runs only the sizes named (labels, comma-separated).
+ONLY_SIZES = {label for label in os.environ.get("PSAHUB_BENCH_SIZES", "").split(",") if label}
 PAGE_SIZE = 100
 CHANGED_SHARE = 0.01
 DLT_TARGET = 2.0
@@ -1000,6 +1006,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as workdir:
         bench = Bench(Path(workdir), generate_key(), console)
         for label, size, tickets, with_actions in SIZES:
+            if ONLY_SIZES and label not in ONLY_SIZES:
+                continue
+            with_actions = with_actions or (LARGE_ACTIONS and tickets >= 200_000)
             measure_size(bench, label, size, tickets, with_actions)
         report_full(bench)
         report_incremental(bench)

@@ -184,8 +184,8 @@ def sync_actions(
 ) -> ActionsResult:
     """Read the actions of every ticket that changed since its actions were last read.
 
-    ``workers`` requests are in flight while the main thread writes what came back, up to
-    ``BATCH`` tickets per transaction.
+    ``workers`` threads fetch, up to ``READ_AHEAD`` tickets ahead, while this thread writes
+    what came back, ``BATCH`` tickets per transaction.
     """
     scope = Scope(account_id, integration_id, ACTIONS)
     before, limited_before = client.stats.requests, client.stats.rate_limited
