@@ -115,6 +115,13 @@ class HaloInstance:
         response = self.admin.put(self.admin_path("/faults"), json=faults)
         assert response.status_code == 200, response.text
 
+    def mutate(self, entity: str, **counts: int) -> dict[str, list[int]]:
+        """Have "other users" create, update or delete records; returns the ids per change."""
+        response = self.admin.post(self.admin_path("/mutations"), json={"entity": entity, **counts})
+        assert response.status_code == 200, response.text
+        changes: dict[str, list[int]] = response.json()
+        return changes
+
     def counters(self) -> dict[str, Any]:
         counters: dict[str, Any] = self.admin.get(self.admin_path("/counters")).json()
         return counters

@@ -74,13 +74,6 @@ def _unread(mirror: Mirror) -> set[int]:
         }
 
 
-def _mutate(halo: HaloInstance, entity: str, **counts: int) -> dict[str, list[int]]:
-    response = halo.admin.post(halo.admin_path("/mutations"), json={"entity": entity, **counts})
-    assert response.status_code == 200, response.text
-    changes: dict[str, list[int]] = response.json()
-    return changes
-
-
 def test_actions_equal_the_source_and_are_read_once_per_stale_ticket(
     make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
 ) -> None:
@@ -93,7 +86,7 @@ def test_actions_equal_the_source_and_are_read_once_per_stale_ticket(
     for ticket in halo.truth("tickets"):
         expected = halo.get("Actions", ticket_id=ticket["id"]).json()["actions"]
         assert mirror.actions_of(ticket["id"]) == expected
-    changed = _mutate(halo, "tickets", update=3)["updated"]
+    changed = halo.mutate("tickets", update=3)["updated"]
     mirror.sync(entities=["tickets"])
     halo.admin.delete(halo.admin_path("/counters"))
     mirror.sync(entities=["actions"])

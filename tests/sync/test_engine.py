@@ -20,13 +20,6 @@ from tests.sync.conftest import ScriptedHalo, server_error
 MirrorOf = Callable[[HaloInstance], Mirror]
 
 
-def _mutate(halo: HaloInstance, entity: str, **counts: int) -> dict[str, list[int]]:
-    response = halo.admin.post(halo.admin_path("/mutations"), json={"entity": entity, **counts})
-    assert response.status_code == 200, response.text
-    changes: dict[str, list[int]] = response.json()
-    return changes
-
-
 def test_full_sync_equals_the_source(
     make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
 ) -> None:
@@ -78,9 +71,9 @@ def test_second_sync_is_incremental_and_rewrites_nothing(
 def test_incremental_picks_up_creates_and_updates(halo: HaloInstance, mirror_of: MirrorOf) -> None:
     mirror = mirror_of(halo)
     mirror.sync()
-    tickets = _mutate(halo, "tickets", create=5, update=7)
-    clients = _mutate(halo, "clients", create=2, update=1)
-    items = _mutate(halo, "items", create=1, update=2)
+    tickets = halo.mutate("tickets", create=5, update=7)
+    clients = halo.mutate("clients", create=2, update=1)
+    items = halo.mutate("items", create=1, update=2)
     report = mirror.sync()
     counts = {r.entity: r.counts for r in report.results}
     assert counts["tickets"]["added"] == 5 and counts["tickets"]["updated"] == 7
@@ -98,8 +91,8 @@ def test_deletions_are_tombstoned_by_the_full_reconcile(
     halo = make_instance(size=300)
     mirror = mirror_of(halo)
     mirror.sync()
-    gone = _mutate(halo, "tickets", delete=4)["deleted"]
-    gone_items = _mutate(halo, "items", delete=1)["deleted"]
+    gone = halo.mutate("tickets", delete=4)["deleted"]
+    gone_items = halo.mutate("items", delete=1)["deleted"]
     mirror.sync()  # incremental: tickets cannot show deletions; items are re-read in full
     assert set(mirror.rows("items", deleted=True)) == {str(i) for i in gone_items}
     assert not mirror.rows("tickets", deleted=True)
@@ -204,12 +197,18 @@ def test_every_entity_is_covered() -> None:
     assert set(SOURCES) | {"actions"} == set(BY_NAME)
 
 
+def _ticket(number: int) -> dict[str, Any]:
+    return {
+        "id": number,
+        "summary": f"Ticket {number}",
+        "client_id": 3,
+        "last_update": "2026-11-30T09:00:00",
+    }
+
+
 def _scripted_tickets(count: int, fail_page: int | None = None) -> ScriptedHalo:
     """A Halo with ``count`` tickets that answers 500 once for ``fail_page``."""
-    tickets = [
-        {"id": n, "summary": f"Ticket {n}", "client_id": 3, "last_update": "2026-11-30T09:00:00"}
-        for n in range(1, count + 1)
-    ]
+    tickets = [_ticket(n) for n in range(1, count + 1)]
     failed: list[int] = []
 
     def answer(path: str, query: dict[str, Any]) -> Any:
@@ -257,10 +256,8 @@ def test_a_reconcile_tombstones_the_gone_and_keeps_the_new(
     """Rows a pass inserts carry no seen mark; the pass's floor keeps them from looking gone."""
     scope = scope_for("tickets")
     assert _pass(runtime, scope, _scripted_tickets(250)).counts["added"] == 250
-    tickets = [
-        {"id": n, "summary": f"Ticket {n}", "client_id": 3, "last_update": "2026-11-30T09:00:00"}
-        for n in [*range(1, 241), *range(251, 256)]  # 241-250 deleted, 251-255 new
-    ]
+    # 241-250 deleted, 251-255 new
+    tickets = [_ticket(n) for n in [*range(1, 241), *range(251, 256)]]
 
     def answer(path: str, query: dict[str, Any]) -> Any:
         if path.startswith("Tickets/"):  # the single GET that confirms a deletion

@@ -35,13 +35,6 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json()
 
 
-def mutate(halo: HaloInstance, entity: str, **counts: int) -> dict[str, list[int]]:
-    response = halo.admin.post(halo.admin_path("/mutations"), json={"entity": entity, **counts})
-    assert response.status_code == 200, response.text
-    changes: dict[str, list[int]] = response.json()
-    return changes
-
-
 @pytest.fixture
 def api(runtime: Runtime) -> Iterator[TestClient]:
     with TestClient(create_app(runtime, run_jobs=False)) as client:
@@ -258,7 +251,7 @@ def test_records_pages_match_the_source(
 def test_changed_since_returns_what_halo_changed(
     api: TestClient, acme: dict[str, str], synced: Mirror
 ) -> None:
-    changed = mutate(synced.halo, "tickets", update=3)["updated"]
+    changed = synced.halo.mutate("tickets", update=3)["updated"]
     assert synced.sync(entities=["tickets"]).ok
     truth = synced.halo.truth("tickets")
     stamps: dict[str, datetime] = {}
@@ -279,7 +272,7 @@ def test_changed_since_returns_what_halo_changed(
 def test_include_deleted_after_a_full_sync(
     api: TestClient, acme: dict[str, str], synced: Mirror
 ) -> None:
-    gone = {str(i) for i in mutate(synced.halo, "tickets", delete=2)["deleted"]}
+    gone = {str(i) for i in synced.halo.mutate("tickets", delete=2)["deleted"]}
     assert len(gone) == 2
     assert synced.sync(full=True, entities=["tickets"]).ok
     path = f"/api/v1/integrations/{synced.integration_id}/records/tickets"

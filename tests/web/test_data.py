@@ -135,18 +135,11 @@ def csv_rows(response: Any) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.text)))
 
 
-def _mutate(halo: HaloInstance, entity: str, **counts: int) -> dict[str, Any]:
-    response = halo.admin.post(halo.admin_path("/mutations"), json={"entity": entity, **counts})
-    assert response.status_code == 200, response.text
-    changes: dict[str, Any] = response.json()
-    return changes
-
-
 @pytest.fixture
 def acme(make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf) -> Mirror:
     """A synced instance of 300 tickets and 66 clients (two pages of clients)."""
     halo = make_instance(size=300)
-    _mutate(halo, "clients", create=60)
+    halo.mutate("clients", create=60)
     mirror = mirror_of(halo)
     report = mirror.sync(entities=SYNCED)
     assert report.ok, [r.error for r in report.results if r.error]
@@ -341,7 +334,7 @@ def test_tickets_first_page_filters_and_paging(acme: Mirror, owner: TestClient) 
 
 def test_include_deleted_shows_tombstones(acme: Mirror, owner: TestClient) -> None:
     before = len(acme.halo.truth("items"))
-    _mutate(acme.halo, "items", delete=2)
+    acme.halo.mutate("items", delete=2)
     assert acme.sync(entities=["items"]).ok
     live = owner.get("/data/items")
     everything = owner.get("/data/items", params={"include_deleted": "1"})
