@@ -167,3 +167,29 @@ def test_actions_a_ticket_no_longer_lists_are_tombstoned(
     assert result.status == "succeeded" and result.counts["tombstoned"] == 1
     assert dropped not in {r["id"] for r in mirror.actions_of(ticket)}
     assert f"{ticket}:{dropped}" in mirror.rows("actions", deleted=True)
+
+
+def test_a_slow_halo_gets_its_tickets_written_as_they_come(
+    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+) -> None:
+    """Under a rate limit a batch would take minutes to fill; a stop must not lose it."""
+    halo = make_instance(size=80)
+    mirror = mirror_of(halo)
+    mirror.sync(entities=["tickets"])
+    halo.set_faults(latency_ms=100)  # 4 workers: at most 40 tickets a second
+    written: list[int] = []
+    runtime = mirror.runtime
+    with runtime.sessions() as session:
+        integration = session.get(Integration, mirror.integration_id)
+        assert integration is not None
+        client = make_client(runtime, integration, budget=RollingWindowBudget(), retry=FAST)
+    with client:
+        result = sync_actions(
+            runtime.sessions,
+            integration.account_id,
+            mirror.integration_id,
+            client,
+            progress=lambda tickets, _records: written.append(tickets),
+        )
+    assert result.status == "succeeded" and written[-1] == 80
+    assert written[0] < actions_module.BATCH  # written after about a second, not a full batch

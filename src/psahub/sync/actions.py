@@ -8,6 +8,7 @@ batches, each committed with its markers, so the work resumes where it stopped.
 
 from __future__ import annotations
 
+import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +34,9 @@ BATCH = 50
 #: Tickets requested ahead of the one being handled: two batches, so the workers keep
 #: fetching the next batch while the main thread writes one.
 READ_AHEAD = 2 * BATCH
+#: Tickets read are written within this many seconds when HaloPSA is the slower side (a
+#: rate-limited instance), so a stopped process loses little; a fast one fills whole batches.
+WRITE_WITHIN = 1.0
 #: Stale tickets read from the mirror at a time.
 WALK_PAGE = 500
 #: This many tickets in a row whose actions cannot be read stop the pass (HaloPSA is failing).
@@ -217,6 +221,7 @@ def sync_actions(
                 return
             window.append((ticket, pool.submit(_fetch, client, ticket.key)))
 
+    oldest = time.monotonic()
     try:
         fill()
         failed_in_a_row, any_read = 0, False
@@ -231,8 +236,13 @@ def sync_actions(
                     raise outcome  # nothing gets through: stop rather than spin
                 continue
             failed_in_a_row, any_read = 0, True
+            if not read:
+                oldest = time.monotonic()
             read.append((ticket, outcome))
-            if len(read) >= BATCH or not window:
+            idle = not window or (
+                not window[0][1].done() and time.monotonic() - oldest >= WRITE_WITHIN
+            )
+            if len(read) >= BATCH or idle:
                 _store(sessions, scope, read, counts)
                 read = []
                 if progress:
