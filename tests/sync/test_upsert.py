@@ -61,12 +61,13 @@ def test_parent_ids_are_set_per_record(runtime: Runtime, scope_for: Callable[[st
     actions = [
         {"id": 1, "ticket_id": 10, "note": "Called the user"},
         {"id": 1, "ticket_id": 11, "note": "Replaced the toner"},
+        {"id": 2, "ticket_id": 12, "note": "Closed"},
     ]
     with runtime.sessions.begin() as session:
-        page = upsert_records(session, scope, actions, utcnow(), parent_ids=[10, 11])
-    assert page.keys == ["10:1", "11:1"]
+        page = upsert_records(session, scope, actions, utcnow(), parent_ids=[10, 11, None])
+    assert page.keys == ["10:1", "11:1", "12:2"]
     rows = _rows(runtime)
-    assert (rows["10:1"].parent_id, rows["11:1"].parent_id) == (10, 11)
+    assert [rows[k].parent_id for k in page.keys] == [10, 11, 12]  # None: the record's own
 
 
 def test_an_empty_page_writes_nothing(runtime: Runtime, scope_for: Callable[[str], Scope]) -> None:

@@ -65,14 +65,15 @@ def upsert_records(
 ) -> PageCounts:
     """Upsert records by key and content hash; a tombstoned record that is back is revived.
 
-    ``parent_ids``, when given, sets each record's ``parent_id`` (aligned with ``records``).
+    ``parent_ids``, when given, sets each record's ``parent_id`` (aligned with ``records``;
+    ``None`` keeps what the record's own field says).
     """
     counts = PageCounts()
     rows: dict[str, dict[str, Any]] = {}
     entity = scope.entity
     for position, record in enumerate(records):
         values = row_values(entity, record)
-        if parent_ids is not None:
+        if parent_ids is not None and parent_ids[position] is not None:
             values["parent_id"] = parent_ids[position]
         rows[halo_key(entity, record)] = values
         changed = values["changed_at"]
