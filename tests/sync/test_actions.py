@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
+import pytest
 from sqlalchemy import select, update
 
 from psahub.halo.budget import RollingWindowBudget
@@ -44,18 +45,38 @@ class Interfering:
         return body
 
 
-def _run(mirror: Mirror, **interference: Any) -> ActionsResult:
+def _run(
+    mirror: Mirror,
+    progress: Callable[[int, int], None] | None = None,
+    **interference: Any,
+) -> ActionsResult:
     runtime = mirror.runtime
     with runtime.sessions() as session:
         integration = session.get(Integration, mirror.integration_id)
         assert integration is not None
         account_id = integration.account_id
         client = make_client(runtime, integration, budget=RollingWindowBudget(), retry=FAST)
-    try:
+    with client:
         halo = cast(HaloClient, Interfering(client, **interference)) if interference else client
-        return sync_actions(runtime.sessions, account_id, mirror.integration_id, halo)
-    finally:
-        client.close()
+        return sync_actions(
+            runtime.sessions, account_id, mirror.integration_id, halo, progress=progress
+        )
+
+
+WithTickets = Callable[[int], tuple[HaloInstance, Mirror]]
+
+
+@pytest.fixture
+def with_tickets(make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf) -> WithTickets:
+    """An instance of ``size`` tickets, connected, with its tickets (not actions) mirrored."""
+
+    def make(size: int) -> tuple[HaloInstance, Mirror]:
+        halo = make_instance(size=size)
+        mirror = mirror_of(halo)
+        mirror.sync(entities=["tickets"])
+        return halo, mirror
+
+    return make
 
 
 def _unread(mirror: Mirror) -> set[int]:
@@ -75,11 +96,9 @@ def _unread(mirror: Mirror) -> set[int]:
 
 
 def test_actions_equal_the_source_and_are_read_once_per_stale_ticket(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+    with_tickets: WithTickets,
 ) -> None:
-    halo = make_instance(size=230)  # several batches, and a read-ahead window that wraps
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
+    halo, mirror = with_tickets(230)  # several batches, and a read-ahead window that wraps
     halo.admin.delete(halo.admin_path("/counters"))
     mirror.sync(entities=["actions"])
     assert halo.counters()["requests"]["GET Actions"] == 230
@@ -95,11 +114,9 @@ def test_actions_equal_the_source_and_are_read_once_per_stale_ticket(
 
 
 def test_tickets_that_cannot_be_read_now_are_tried_again_next_time(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
+    with_tickets: WithTickets,
 ) -> None:
-    halo = make_instance(size=120)
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
+    halo, mirror = with_tickets(120)
     broken = {t["id"] for t in halo.truth("tickets")[::40]}
     result = _run(mirror, failing=lambda ticket: ticket in broken)
     assert result.status == "warning" and result.counts["tickets"] == 120 - len(broken)
@@ -111,12 +128,8 @@ def test_tickets_that_cannot_be_read_now_are_tried_again_next_time(
     assert not _unread(mirror)
 
 
-def test_a_failing_halo_stops_the_pass_and_keeps_what_was_read(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
-) -> None:
-    halo = make_instance(size=200)
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
+def test_a_failing_halo_stops_the_pass_and_keeps_what_was_read(with_tickets: WithTickets) -> None:
+    _halo, mirror = with_tickets(200)
     with mirror.runtime.sessions() as session:
         newest_first = [
             int(key)
@@ -133,12 +146,8 @@ def test_a_failing_halo_stops_the_pass_and_keeps_what_was_read(
     assert _unread(mirror) == set(newest_first[60:])
 
 
-def test_a_pass_where_nothing_can_be_read_fails(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
-) -> None:
-    halo = make_instance(size=12)  # fewer tickets than it takes to stop in the middle
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
+def test_a_pass_where_nothing_can_be_read_fails(with_tickets: WithTickets) -> None:
+    halo, mirror = with_tickets(12)  # fewer tickets than it takes to stop in the middle
     assert len(halo.truth("tickets")) < actions_module.STOP_AFTER
     result = _run(mirror, failing=lambda _ticket: True)
     assert result.status == "failed" and result.counts["tickets"] == 0
@@ -169,27 +178,11 @@ def test_actions_a_ticket_no_longer_lists_are_tombstoned(
     assert f"{ticket}:{dropped}" in mirror.rows("actions", deleted=True)
 
 
-def test_a_slow_halo_gets_its_tickets_written_as_they_come(
-    make_instance: Callable[..., HaloInstance], mirror_of: MirrorOf
-) -> None:
+def test_a_slow_halo_gets_its_tickets_written_as_they_come(with_tickets: WithTickets) -> None:
     """Under a rate limit a batch would take minutes to fill; a stop must not lose it."""
-    halo = make_instance(size=80)
-    mirror = mirror_of(halo)
-    mirror.sync(entities=["tickets"])
+    halo, mirror = with_tickets(80)
     halo.set_faults(latency_ms=100)  # 4 workers: at most 40 tickets a second
     written: list[int] = []
-    runtime = mirror.runtime
-    with runtime.sessions() as session:
-        integration = session.get(Integration, mirror.integration_id)
-        assert integration is not None
-        client = make_client(runtime, integration, budget=RollingWindowBudget(), retry=FAST)
-    with client:
-        result = sync_actions(
-            runtime.sessions,
-            integration.account_id,
-            mirror.integration_id,
-            client,
-            progress=lambda tickets, _records: written.append(tickets),
-        )
+    result = _run(mirror, progress=lambda tickets, _records: written.append(tickets))
     assert result.status == "succeeded" and written[-1] == 80
     assert written[0] < actions_module.BATCH  # written after about a second, not a full batch
