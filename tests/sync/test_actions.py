@@ -128,6 +128,20 @@ def test_tickets_that_cannot_be_read_now_are_tried_again_next_time(
     assert not _unread(mirror)
 
 
+def test_tickets_read_before_a_failing_last_one_are_written(with_tickets: WithTickets) -> None:
+    _halo, mirror = with_tickets(30)
+    with mirror.runtime.sessions() as session:
+        oldest = session.scalar(
+            select(MirrorRecord.halo_id)
+            .where(MirrorRecord.entity == "tickets")
+            .order_by(MirrorRecord.changed_at.asc(), MirrorRecord.id.asc())
+        )
+    assert oldest is not None  # the pass reads it last
+    result = _run(mirror, failing=lambda ticket: ticket == int(oldest))
+    assert result.status == "warning" and result.counts["tickets"] == 29
+    assert _unread(mirror) == {int(oldest)}
+
+
 def test_a_failing_halo_stops_the_pass_and_keeps_what_was_read(with_tickets: WithTickets) -> None:
     _halo, mirror = with_tickets(200)
     with mirror.runtime.sessions() as session:

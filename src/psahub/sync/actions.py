@@ -247,6 +247,10 @@ def sync_actions(
                 read = []
                 if progress:
                     progress(counts["tickets"], counts["added"] + counts["updated"])
+        if read:  # the last tickets failed after these were read
+            _store(sessions, scope, read, counts)
+            if progress:
+                progress(counts["tickets"], counts["added"] + counts["updated"])
     except HaloError as error:
         _store(sessions, scope, read, counts)  # what was read before the failure is kept
         result.status, result.error, result.fix = "failed", str(error), error.fix
