@@ -12,14 +12,13 @@ from psahub.halo.budget import RollingWindowBudget
 from psahub.halo.client import HaloClient
 from psahub.store.models import Integration, MirrorRecord
 from psahub.sync import actions as actions_module
-from psahub.sync.actions import ActionsResult, sync_actions
+from psahub.sync.actions import sync_actions
+from psahub.sync.engine import EntityResult
 from psahub.sync.service import make_client
 from tests.halo.conftest import FAST
 from tests.helpers import HaloInstance
-from tests.mirroring import Mirror
+from tests.mirroring import Mirror, MirrorOf
 from tests.sync.conftest import server_error
-
-MirrorOf = Callable[[HaloInstance], Mirror]
 
 
 class Interfering:
@@ -49,7 +48,7 @@ def _run(
     mirror: Mirror,
     progress: Callable[[int, int], None] | None = None,
     **interference: Any,
-) -> ActionsResult:
+) -> EntityResult:
     runtime = mirror.runtime
     with runtime.sessions() as session:
         integration = session.get(Integration, mirror.integration_id)

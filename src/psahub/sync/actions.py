@@ -12,7 +12,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ from psahub.halo.entities import entity
 from psahub.halo.errors import HaloError, Problem
 from psahub.halo.paging import records_of, with_fix
 from psahub.store.models import MirrorRecord, SyncRun, utcnow
+from psahub.sync.engine import EntityResult
 from psahub.sync.records import Record
 from psahub.sync.upsert import MIRROR, Scope, tombstone, upsert_records
 
@@ -44,18 +45,6 @@ STOP_AFTER = 20
 
 _C = MIRROR.c
 _MARK_READ = update(MIRROR).where(_C.id == bindparam("row_id"))
-
-
-@dataclass
-class ActionsResult:
-    """What an actions sync did."""
-
-    run_id: int
-    status: str
-    counts: dict[str, int] = field(default_factory=dict)
-    error: str | None = None
-    fix: str | None = None
-    problem: str | None = None
 
 
 Cursor = tuple[datetime | None, int]
@@ -185,7 +174,7 @@ def sync_actions(
     workers: int = 4,
     max_tickets: int | None = None,
     progress: Callable[[int, int], None] | None = None,
-) -> ActionsResult:
+) -> EntityResult:
     """Read the actions of every ticket that changed since its actions were last read.
 
     ``workers`` threads fetch, up to ``READ_AHEAD`` tickets ahead, while this thread writes
@@ -207,7 +196,7 @@ def sync_actions(
         run_id = run.id
     counts = {"tickets": 0, "added": 0, "updated": 0, "unchanged": 0, "tombstoned": 0}
     counts["tombstoned"] += _bury_orphans(sessions, scope)
-    result = ActionsResult(run_id, "succeeded", counts)
+    result = EntityResult(ACTIONS.name, run_id, "succeeded", "incremental", counts)
     deferred: set[int] = set()
     stale = _walk(sessions, Scope(account_id, integration_id, TICKETS), max_tickets)
     pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="halo-actions")

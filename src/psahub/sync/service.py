@@ -105,18 +105,7 @@ def sync_integration(
                     workers=actions_workers,
                     progress=actions_progress,
                 )
-                report.results.append(
-                    EntityResult(
-                        item.name,
-                        actions.run_id,
-                        actions.status,
-                        "incremental",
-                        actions.counts,
-                        actions.error,
-                        actions.fix,
-                        actions.problem,
-                    )
-                )
+                report.results.append(actions)
             else:
                 scope = Scope(account_id, integration_id, item)
                 result = EntitySync(
