@@ -91,33 +91,24 @@ class VisibilityChecks:
             )
             return
         agents = {t.get("agent_id") or UNASSIGNED_AGENT_ID for t in sample}
-        if UNASSIGNED_AGENT_ID not in agents:
-            self.report.add(
-                "view_unassigned",
-                "Can view Unassigned Tickets",
-                Status.WARN,
-                f"None of the {len(sample)} tickets psahub can see is unassigned",
-                fix=guide.fix_role_flag("Can view Unassigned Tickets"),
-            )
+        self._flag_seen(
+            "view_unassigned",
+            "Can view Unassigned Tickets",
+            UNASSIGNED_AGENT_ID in agents,
+            "Unassigned tickets are visible",
+            f"None of the {len(sample)} tickets psahub can see is unassigned",
+        )
+        self._flag_seen(
+            "view_others",
+            "Can view Tickets that are assigned to other Agents",
+            not agents <= {UNASSIGNED_AGENT_ID, me},
+            "Other agents' tickets are visible",
+            f"None of the {len(sample)} tickets psahub can see belongs to another agent",
+        )
+
+    def _flag_seen(self, key: str, flag: str, seen: bool, passed: str, warning: str) -> None:
+        """Pass when the sample shows what the role flag allows; else warn with the flag's fix."""
+        if seen:
+            self.report.add(key, flag, Status.PASS, passed)
         else:
-            self.report.add(
-                "view_unassigned",
-                "Can view Unassigned Tickets",
-                Status.PASS,
-                "Unassigned tickets are visible",
-            )
-        if agents <= {UNASSIGNED_AGENT_ID, me}:
-            self.report.add(
-                "view_others",
-                "Can view Tickets that are assigned to other Agents",
-                Status.WARN,
-                f"None of the {len(sample)} tickets psahub can see belongs to another agent",
-                fix=guide.fix_role_flag("Can view Tickets that are assigned to other Agents"),
-            )
-        else:
-            self.report.add(
-                "view_others",
-                "Can view Tickets that are assigned to other Agents",
-                Status.PASS,
-                "Other agents' tickets are visible",
-            )
+            self.report.add(key, flag, Status.WARN, warning, fix=guide.fix_role_flag(flag))
