@@ -88,6 +88,9 @@ class Mirror:
             integration.rate_limit_requests, integration.rate_limit_window = requests, window
 
 
+MirrorOf = Callable[[HaloInstance], Mirror]
+
+
 @pytest.fixture
 def mirror_of(runtime: Runtime) -> Callable[[HaloInstance], Mirror]:
     """Connect psahub to a sandbox instance (with psahub's own rate limit out of the way)."""

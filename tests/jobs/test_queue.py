@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -14,9 +13,7 @@ from psahub.jobs.scheduler import dispatch_due
 from psahub.runtime import Runtime
 from psahub.store.models import Integration, Job, utcnow
 from tests.helpers import HaloInstance
-from tests.mirroring import Mirror
-
-MirrorOf = Callable[[HaloInstance], Mirror]
+from tests.mirroring import MirrorOf
 
 
 def test_enqueue_once(runtime: Runtime, halo: HaloInstance, mirror_of: MirrorOf) -> None:

@@ -14,10 +14,8 @@ from psahub.store.models import Integration, MirrorRecord, SyncCheckpoint, SyncR
 from psahub.sync.engine import EntityResult, EntitySync
 from psahub.sync.upsert import Scope
 from tests.helpers import HaloInstance
-from tests.mirroring import SOURCES, Mirror
+from tests.mirroring import SOURCES, MirrorOf
 from tests.sync.conftest import ScriptedHalo, server_error
-
-MirrorOf = Callable[[HaloInstance], Mirror]
 
 
 def test_full_sync_equals_the_source(

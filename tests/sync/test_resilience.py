@@ -15,9 +15,7 @@ from psahub.halo.client import RetryPolicy
 from psahub.store.models import SyncCheckpoint, SyncRun
 from psahub.sync.engine import Progress
 from tests.helpers import HaloInstance
-from tests.mirroring import Mirror
-
-MirrorOf = Callable[[HaloInstance], Mirror]
+from tests.mirroring import MirrorOf
 
 
 def test_server_errors_and_dropped_connections(

@@ -18,9 +18,7 @@ from psahub.sync.records import parse_date
 from psahub.web.accounts import create_api_token
 from psahub.web.app import create_app
 from tests.helpers import HaloInstance
-from tests.mirroring import Mirror
-
-MirrorOf = Callable[[HaloInstance], Mirror]
+from tests.mirroring import Mirror, MirrorOf
 
 
 def token_for(runtime: Runtime, slug: str) -> dict[str, str]:

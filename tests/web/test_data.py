@@ -18,9 +18,8 @@ from psahub.halo.budget import RollingWindowBudget
 from psahub.runtime import Runtime
 from tests.halo.conftest import FAST
 from tests.helpers import HaloInstance
-from tests.mirroring import Mirror
+from tests.mirroring import Mirror, MirrorOf
 
-MirrorOf = Callable[[HaloInstance], Mirror]
 SignIn = Callable[..., TestClient]
 
 #: The entities the sync reads for these pages (actions and CRM are not needed).
