@@ -17,20 +17,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
-from psahub.config import Settings
-from psahub.connections import connect
+from benchmarks.harness import bench_settings, connect_with_limit
 from psahub.halo.budget import RollingWindowBudget
 from psahub.runtime import open_runtime
 from psahub.sandbox.admin import credentials
 from psahub.sandbox.faults import RateLimit
 from psahub.sandbox.server import BackgroundSandbox
 from psahub.sandbox.world import Sandbox
-from psahub.security.secrets import generate_key
-from psahub.store.models import Integration
 from psahub.sync.service import sync_integration
 
 #: (requests, window seconds, tickets): each scenario needs several windows of work.
@@ -45,27 +41,15 @@ def run_scenario(limit: int, window: float, tickets: int) -> dict[str, float]:
         "budget", "cloud", "budget", 1, tickets, rate_limit=RateLimit(limit, window)
     )
     with BackgroundSandbox(world) as server, tempfile.TemporaryDirectory() as folder:
-        runtime = open_runtime(
-            Settings(
-                _env_file=None,
-                database_url=f"sqlite:///{Path(folder) / 'psahub.db'}",
-                data_dir=Path(folder),
-                secret_keys=[SecretStr(generate_key())],
-                allow_http=True,
-                allow_loopback=True,
-            )
-        )
+        runtime = open_runtime(bench_settings(Path(folder)))
         budget = RollingWindowBudget()
-        result = connect(runtime, "bench", credentials(instance, app, server.url), budget=budget)
-        assert result.integration_id is not None, "the sandbox connection failed"
-        with runtime.sessions.begin() as session:
-            integration = session.get(Integration, result.integration_id)
-            assert integration is not None
-            integration.rate_limit_requests, integration.rate_limit_window = limit, window
+        integration_id = connect_with_limit(
+            runtime, credentials(instance, app, server.url), budget, limit, window
+        )
         time.sleep(window)  # start the sync with Halo's window empty
         instance.counters.reset()
         started = time.monotonic()
-        report = sync_integration(runtime, result.integration_id, budget=budget)
+        report = sync_integration(runtime, integration_id, budget=budget)
         elapsed = time.monotonic() - started
         runtime.close()
     served = instance.counters.to_json()

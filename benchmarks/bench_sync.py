@@ -235,43 +235,25 @@ def _measured(admin: str, work: Callable[[], Any]) -> tuple[Any, dict[str, float
 
 
 def _open_psahub(spec: dict[str, Any]) -> Runtime:
-    from pydantic import SecretStr
-
-    from psahub.config import Settings
+    from benchmarks.harness import bench_settings
     from psahub.runtime import open_runtime
 
-    data_dir = Path(spec["dir"])
-    return open_runtime(
-        Settings(
-            _env_file=None,
-            database_url=f"sqlite:///{data_dir / 'psahub.db'}",
-            data_dir=data_dir,
-            secret_keys=[SecretStr(spec["key"])],
-            allow_http=True,
-            allow_loopback=True,
-        )
-    )
+    return open_runtime(bench_settings(Path(spec["dir"]), spec["key"]))
 
 
 def _psahub_integration(runtime: Runtime, spec: dict[str, Any]) -> int:
     """Connect (first run) or find the stored integration, with psahub's own budget lifted."""
     from sqlalchemy import select
 
-    from psahub.connections import connect
+    from benchmarks.harness import connect_with_limit
     from psahub.halo.budget import RollingWindowBudget
     from psahub.store.models import Integration
 
     if spec.get("connect"):
-        result = connect(runtime, "bench", spec["credentials"], budget=RollingWindowBudget())
-        if result.integration_id is None:
-            raise RuntimeError(f"psahub could not connect: {result.report}")
-        with runtime.sessions.begin() as session:
-            integration = session.get(Integration, result.integration_id)
-            assert integration is not None
-            # The sandbox does not limit; psahub's own budget must not throttle either.
-            integration.rate_limit_requests = 1_000_000
-            integration.rate_limit_window = 1
-        return result.integration_id
+        # The sandbox does not limit; psahub's own budget must not throttle either.
+        return connect_with_limit(
+            runtime, spec["credentials"], RollingWindowBudget(), 1_000_000, 1.0
+        )
     with runtime.sessions() as session:
         return int(session.scalars(select(Integration.id)).one())
 
@@ -1019,6 +1001,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
+        # A child runs this file as a script: make ``benchmarks`` importable as a package.
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
         child_main(sys.argv[1:])
     else:
         main()

@@ -22,20 +22,17 @@ import time
 from pathlib import Path
 
 import httpx
-from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
+from benchmarks.harness import bench_settings, connect_with_limit
 from psahub.config import Settings
-from psahub.connections import connect
 from psahub.halo.budget import RollingWindowBudget
 from psahub.runtime import open_runtime
 from psahub.sandbox.admin import credentials
 from psahub.sandbox.faults import RateLimit
 from psahub.sandbox.server import BackgroundSandbox
 from psahub.sandbox.world import Sandbox
-from psahub.security.secrets import generate_key
-from psahub.store.models import Integration
 from psahub.sync.service import plan, sync_integration
 from psahub.web.accounts import create_user
 
@@ -62,14 +59,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def build_mirror(folder: Path, console: Console) -> Settings:
     """Mirror a sandbox instance into a SQLite file in ``folder``; return its settings."""
-    settings = Settings(
-        _env_file=None,
-        database_url=f"sqlite:///{folder / 'psahub.db'}",
-        data_dir=folder,
-        secret_keys=[SecretStr(generate_key())],
-        allow_http=True,
-        allow_loopback=True,
-    )
+    settings = bench_settings(folder)
     world = Sandbox()
     with console.status(f"generating a {SIZE} sandbox instance..."):
         instance, app = world.create_instance(
@@ -78,16 +68,13 @@ def build_mirror(folder: Path, console: Console) -> Settings:
     runtime = open_runtime(settings)
     with BackgroundSandbox(world) as server:
         budget = RollingWindowBudget()
-        result = connect(runtime, "bench", credentials(instance, app, server.url), budget=budget)
-        assert result.integration_id is not None, "could not connect to the sandbox"
-        with runtime.sessions.begin() as session:
-            integration = session.get(Integration, result.integration_id)
-            assert integration is not None
-            integration.rate_limit_requests, integration.rate_limit_window = 1_000_000, 1.0
+        integration_id = connect_with_limit(
+            runtime, credentials(instance, app, server.url), budget, 1_000_000, 1.0
+        )
         started = time.monotonic()
         with console.status("mirroring every entity but ticket actions..."):
             names = [e.name for e in plan() if not e.per_ticket]
-            sync_integration(runtime, result.integration_id, entities=names, budget=budget)
+            sync_integration(runtime, integration_id, entities=names, budget=budget)
         console.print(f"mirrored in {time.monotonic() - started:.0f} s")
     create_user(runtime, "bench", "bench@msp.example", PASSWORD)
     runtime.close()
